@@ -1,0 +1,1 @@
+"""Endpoint discovery: path templating, inventory, spec import and lifecycle status."""

@@ -1,0 +1,1 @@
+"""Runtime detectors: one module per detector; ``waf/`` holds the OWASP CRS engine."""

@@ -257,7 +257,7 @@ class _Statement:
         name_types = set(types) | COMMON_TYPES
         compartments = rest.get("compartment")
         patient_compartment = isinstance(compartments, list) and any(
-            isinstance(c, str) and c.split("|", 1)[0].rstrip("/") == PATIENT_COMPARTMENT for c in compartments
+            isinstance(c, str) and _is_patient_compartment(c) for c in compartments
         )
         for res in resources:
             rtype = _text(res, "type")
@@ -298,6 +298,12 @@ class _Statement:
                 self.warnings.append(f"{where}: system operation without a usable name, skipped")
                 continue
             _add_system_operation(b, code, hint)
+
+
+def _is_patient_compartment(canonical: str) -> bool:
+    """R4/STU3 ``.../CompartmentDefinition/patient``; DSTU2 wrote ``.../compartment/Patient``."""
+    url = canonical.split("|", 1)[0].rstrip("/")
+    return url == PATIENT_COMPARTMENT or url.lower() == "http://hl7.org/fhir/compartment/patient"
 
 
 def _is_code(code: str) -> bool:

@@ -48,7 +48,7 @@ class RefResolver:
     """
 
     def __init__(self, root: Mapping[str, Any], source: Path, warnings: list[str]) -> None:
-        self.source = source.resolve() if source.name else source
+        self.source = source.resolve()
         self.docs: dict[Path, Any] = {self.source: root}
         self.warnings = warnings
         self._warned: set[str] = set()
@@ -210,7 +210,7 @@ class _Importer:
         path = raw_path.strip()
         if not path.startswith("/"):
             self.refs.warn(f"path {path!r:.80} does not start with '/', imported as '/{path}'")
-        item, base = self.refs.deref(raw_item, self.source)
+        item, base = self.refs.deref(raw_item, self.refs.source)
         if item is None:
             return []
         if not isinstance(item, Mapping):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -219,10 +221,10 @@ def test_run_summary_must_be_json(store: Store) -> None:
 KEY = EndpointKey("GET", "fhir.stmarys-health.org", "/fhir/r4/Patient/{id}")
 
 
-def _finding(fid: str, severity: str, *, check: str = "phi_without_auth", **kw: object) -> Finding:
+def _finding(fid: str, severity: str, *, check: str = "phi_without_auth", **kw: Any) -> Finding:
     return Finding(
         id=fid, check=check, title=check.replace("_", " "), severity=severity, owasp="API2:2023", **kw
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_findings_dedup_across_runs_first_and_last_seen(open_fresh: OpenStore) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def test_same_content_under_another_name_and_time_is_the_same_source(tmp_path: P
 
 
 def _big(size: int) -> bytearray:
-    return bytearray((i * 7 + i // 251) % 256 for i in range(size))
+    return bytearray(random.Random(7).randbytes(size))
 
 
 @pytest.mark.parametrize(

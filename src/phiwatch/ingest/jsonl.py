@@ -1,0 +1,207 @@
+"""JSONL: phiwatch's own exchange format, one HTTP exchange per line (the simulator writes it).
+
+Each non-blank line is one JSON object::
+
+    {"ts": "2026-03-01T12:00:00.123Z",
+     "client_ip": "203.0.113.7",
+     "request": {"method": "GET",
+                 "url": "https://fhir.example.org/r4/Patient/123?_format=json",
+                 "headers": {"Authorization": "Bearer ..."},
+                 "body": "text"},
+     "response": {"status": 200, "headers": {"Content-Type": "application/fhir+json"},
+                  "body_base64": "eyJyZXNvdXJjZVR5cGUiOiJQYXRpZW50In0=", "duration_ms": 12.5}}
+
+Fields:
+- ``ts`` (required): an RFC 3339 string (``Z`` or an offset; none means UTC) or a number of
+  seconds since the epoch.
+- ``client_ip`` (optional, default ""): the caller's address.
+- ``request`` (required): ``method`` and ``url`` required. ``url`` is absolute
+  (``scheme://host[:port]/path?query``) or origin-form (``/path?query``, then the host
+  comes from the ``Host`` header or the ``default_host`` option). Optional ``headers``: an
+  object, or a list of ``[name, value]`` pairs (repeated names allowed); optional
+  ``http_version``; at most one of ``body`` (UTF-8 text) and ``body_base64`` (bytes).
+- ``response`` (optional; absent = no response seen, status 0): ``status``, ``headers``,
+  ``body`` / ``body_base64``, ``duration_ms`` (number), all optional.
+- Unknown keys are ignored, so producers may add their own (prefix them with ``_``).
+
+In the ``Event``: header names are lower-case and repeated headers are joined with ``", "``;
+host, path and query follow ``phiwatch.ingest._url`` (lower-case host without default port,
+path as sent with only unreserved escapes decoded, raw query); a missing body is ``None``
+(not captured), an empty one ``b""``; bodies above ``max_body`` are cut and counted.
+A line that is not such an object is rejected with its line number, the rest is kept.
+"""
+
+from __future__ import annotations
+
+import binascii
+from base64 import b64decode
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+import msgspec
+
+from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport
+from phiwatch.ingest._lines import iter_raw_lines
+from phiwatch.ingest._url import is_method, normalize_host, split_url
+from phiwatch.model import Event, Request, Response
+
+Headers = dict[str, str] | list[tuple[str, str]]
+
+
+class JsonlRequest(msgspec.Struct):
+    method: str
+    url: str
+    headers: Headers | None = None
+    body: str | None = None
+    body_base64: str | None = None
+    http_version: str = ""
+
+
+class JsonlResponse(msgspec.Struct):
+    status: int = 0
+    headers: Headers | None = None
+    body: str | None = None
+    body_base64: str | None = None
+    duration_ms: float | None = None
+
+
+class JsonlRecord(msgspec.Struct):
+    ts: datetime | float
+    request: JsonlRequest
+    response: JsonlResponse | None = None
+    client_ip: str = ""
+
+
+_decode = msgspec.json.Decoder(JsonlRecord).decode
+_NO_RESPONSE = JsonlResponse()
+
+
+def lower_headers(headers: Headers | None) -> dict[str, str]:
+    """Lower-case names; a repeated name joins its values with ", "."""
+    if not headers:
+        return {}
+    out: dict[str, str] = {}
+    if isinstance(headers, dict):
+        for name, value in headers.items():
+            lname = name.lower()
+            if lname in out:
+                out[lname] = out[lname] + ", " + value
+            else:
+                out[lname] = value
+        return out
+    for name, value in headers:
+        lname = name.lower()
+        if lname in out:
+            out[lname] = out[lname] + ", " + value
+        else:
+            out[lname] = value
+    return out
+
+
+def _body(text: str | None, b64: str | None) -> bytes | None:
+    if b64 is not None:
+        if text is not None:
+            raise ValueError("both body and body_base64 given")
+        try:
+            return b64decode(b64, validate=True)
+        except (binascii.Error, ValueError):
+            raise ValueError("body_base64 is not valid base64") from None
+    if text is not None:
+        return text.encode("utf-8", "replace")
+    return None
+
+
+def _epoch(ts: datetime | float) -> float:
+    if isinstance(ts, datetime):
+        if ts.tzinfo is None:
+            ts = ts.replace(tzinfo=UTC)
+        return ts.timestamp()
+    return float(ts)
+
+
+def to_event(rec: JsonlRecord, source: str, line: int, report: IngestReport, options: IngestOptions) -> Event:
+    """Build the Event of one decoded record; ``ValueError`` names what is wrong with it."""
+    req = rec.request
+    if not is_method(req.method):
+        raise ValueError(f"bad request method {req.method[:40]!r}")
+    scheme, host, path, query = split_url(req.url, options.default_scheme)
+    headers = lower_headers(req.headers)
+    if not host:
+        host_header = headers.get("host")
+        host = normalize_host(host_header, scheme) if host_header else options.default_host
+    body = _body(req.body, req.body_base64)
+    max_body = options.max_body
+    if body is not None and len(body) > max_body:
+        body = report.clip_body(body, max_body)
+    resp = rec.response or _NO_RESPONSE
+    resp_body = _body(resp.body, resp.body_base64)
+    if resp_body is not None and len(resp_body) > max_body:
+        resp_body = report.clip_body(resp_body, max_body)
+    return Event(
+        ts=_epoch(rec.ts),
+        request=Request(
+            method=req.method,
+            path=path,
+            scheme=scheme,
+            host=host,
+            query=query,
+            headers=headers,
+            body=body,
+            http_version=req.http_version,
+        ),
+        response=Response(
+            status=resp.status,
+            headers=lower_headers(resp.headers),
+            body=resp_body,
+            duration_ms=resp.duration_ms,
+        ),
+        client_ip=rec.client_ip,
+        source=source,
+        line=line,
+    )
+
+
+@SOURCES.register("jsonl")
+class JsonlSource:
+    name = "jsonl"
+
+    @staticmethod
+    def sniff(head: bytes) -> bool:
+        """The first non-blank line decodes as a record (the head may cut a long one:
+        then its start must look like one)."""
+        if head.startswith(b"\xef\xbb\xbf"):
+            head = head[3:]
+        for raw in head.split(b"\n", 50)[:50]:
+            line = raw.strip()
+            if not line:
+                continue
+            if not line.startswith(b"{"):
+                return False
+            try:
+                _decode(line)
+                return True
+            except msgspec.ValidationError:
+                return False
+            except msgspec.DecodeError:
+                # cut by the head boundary: accept a record-shaped start
+                return raw is not head and b'"request"' in line and b'"ts"' in line and len(head) >= 65536
+        return False
+
+    @staticmethod
+    def read(stream: BinaryIO, source: str, report: IngestReport, options: IngestOptions) -> Iterator[Event]:
+        max_line = 8 * options.max_body + 1024 * 1024  # base64 + JSON escaping of a full body
+        for lineno, raw in iter_raw_lines(stream, source, report, max_line):
+            try:
+                rec = _decode(raw)
+                event = to_event(rec, source, lineno, report, options)
+            except msgspec.ValidationError as exc:
+                report.reject(source, lineno, f"not a phiwatch JSONL record: {exc}")
+                continue
+            except msgspec.DecodeError as exc:
+                report.reject(source, lineno, f"invalid JSON: {exc}")
+                continue
+            except (ValueError, OverflowError, OSError) as exc:
+                report.reject(source, lineno, str(exc))
+                continue
+            yield event

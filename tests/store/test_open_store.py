@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import phiwatch.store
 from phiwatch.errors import ConfigError
@@ -69,3 +71,13 @@ def test_public_api() -> None:
         "open_store",
         "sqlite_path",
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(location=st.text(max_size=60) | st.from_regex(r"[a-zA-Z+]{0,12}://.{0,40}", fullmatch=True))
+def test_any_location_is_a_path_or_a_config_error(location: str) -> None:
+    try:
+        path = sqlite_path(location)
+    except ConfigError:
+        return
+    assert isinstance(path, str) and path  # never an empty file name

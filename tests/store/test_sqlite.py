@@ -345,3 +345,15 @@ def test_read_modify_write_in_a_transaction_loses_no_update(tmp_path: Path) -> N
                 second.save_state("counter", b"9")
             first.save_state("counter", seen + b"+1")
         assert second.load_state("counter") == b"1+1"
+
+
+def test_opening_a_current_database_to_read_writes_nothing(tmp_path: Path) -> None:
+    # Readers (phiwatch inventory, a dashboard) must not need the write lock or change the file.
+    db = tmp_path / "p.db"
+    with open_store(db) as store:
+        store.save_endpoints([EP])
+    before = db.read_bytes()
+    with open_store(db, create=False) as store:
+        assert store.load_endpoints() == [EP]
+        assert store.last_run() is None
+    assert db.read_bytes() == before

@@ -103,6 +103,7 @@ def test_endpoints_round_trip_every_field(open_fresh: OpenStore) -> None:
         ("shadow", "fhir.stmarys-health.org", []),  # filters that exclude each other
         ("Shadow", None, []),  # near miss: statuses are lower-case names, matched exactly
         (None, "stmarys-health.org", []),  # near miss: a parent domain is another host
+        (None, "LAB.StMarys-Health.org", [LAB_EXPORT]),  # host names are case-insensitive
     ],
 )
 def test_load_endpoints_filters(

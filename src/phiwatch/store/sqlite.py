@@ -55,6 +55,7 @@ class SqliteStore:
 
     def __init__(self, path: str | Path, *, create: bool = True, busy_timeout_s: float = 30.0) -> None:
         self.location = str(path)
+        self.busy_timeout_s = busy_timeout_s
         self._depth = 0  # transaction nesting: 0 none, 1 BEGIN, >1 savepoints
         self.journal_mode = ""  # "wal" once open ("memory" for :memory:)
         if not create and self.location != MEMORY and not Path(path).exists():
@@ -148,7 +149,10 @@ class SqliteStore:
         try:
             yield
         except sqlite3.Error as exc:
-            raise StoreError(f"{self.location}: {op}: {exc}") from exc
+            hint = ""
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                hint = f" (another process held the write lock for over {self.busy_timeout_s:g} s)"
+            raise StoreError(f"{self.location}: {op}: {exc}{hint}") from exc
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -244,11 +248,12 @@ class SqliteStore:
         analyzed_at: float | None = None,
     ) -> bool:
         """Remember an analyzed source; False (and nothing changes) if it was already known."""
+        when = time.time() if analyzed_at is None else analyzed_at
         with self.transaction(), self._errors("record source"):
             cur = self._connection().execute(
                 "INSERT OR IGNORE INTO sources (fingerprint, path, format, size, events, rejected, "
                 "analyzed_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (fingerprint, path, source_format, size, events, rejected, analyzed_at or time.time()),
+                (fingerprint, path, source_format, size, events, rejected, when),
             )
             return cur.rowcount == 1
 
@@ -309,8 +314,10 @@ class SqliteStore:
             )
 
     def load_endpoints(self, *, status: str | None = None, host: str | None = None) -> list[Endpoint]:
-        """The inventory snapshot, ordered by host, path, method; filters are exact matches."""
-        where, args = _filters(status=status, host=host)
+        """The inventory snapshot, ordered by host, path, method; filters are exact matches
+        (the host case-insensitively)."""
+        # Hosts are stored lower-case (model.Request.host); a host typed in any case matches.
+        where, args = _filters(status=status, host=None if host is None else host.lower())
         with self._errors("read endpoints"):
             rows = self._connection().execute(
                 f"SELECT data FROM endpoints{where} ORDER BY host, path, method", args
@@ -332,10 +339,11 @@ class SqliteStore:
             blob = _json(summary).decode()
         except (TypeError, msgspec.EncodeError) as exc:
             raise StoreError(f"{self.location}: run summary is not JSON-serializable: {exc}") from None
+        finished = time.time() if finished_at is None else finished_at
         with self.transaction(), self._errors("record run"):
             cur = self._connection().execute(
                 "INSERT INTO runs (started_at, finished_at, inputs, summary) VALUES (?, ?, ?, ?)",
-                (started_at, finished_at or time.time(), _json(list(inputs)).decode(), blob),
+                (started_at, finished, _json(list(inputs)).decode(), blob),
             )
             run_id = cur.lastrowid
         assert run_id is not None  # an INSERT into a rowid table always sets it

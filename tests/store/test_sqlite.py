@@ -357,3 +357,21 @@ def test_opening_a_current_database_to_read_writes_nothing(tmp_path: Path) -> No
         assert store.load_endpoints() == [EP]
         assert store.last_run() is None
     assert db.read_bytes() == before
+
+
+def test_blobs_written_by_older_or_newer_code_still_load(tmp_path: Path) -> None:
+    # Rows are keyed by field name: a field added to Endpoint later takes its default when an
+    # old row lacks it, and a field a newer phiwatch wrote is ignored. No migration needed.
+    db = tmp_path / "p.db"
+    open_store(db).close()
+    row = {"method": "GET", "host": "h.example.org", "path": "/x/{id}", "status": "shadow", "requests": 2}
+    row |= {"retired_or_future_field": [1, 2]}
+    conn = _raw(db)
+    conn.execute(
+        "INSERT INTO endpoints (method, host, path, status, requests, data) VALUES (?, ?, ?, ?, ?, ?)",
+        ("GET", "h.example.org", "/x/{id}", "shadow", 2, msgspec.msgpack.encode(row)),
+    )
+    conn.close()
+    with open_store(db) as store:
+        (ep,) = store.load_endpoints(status="shadow")
+    assert ep == Endpoint(method="GET", host="h.example.org", path="/x/{id}", status="shadow", requests=2)

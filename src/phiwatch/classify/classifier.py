@@ -1,0 +1,150 @@
+"""The classifier: every location of one exchange (path, query, request headers, request and
+response bodies) -> ``PhiHit`` list, plus the patient keys and record count the aggregator needs.
+
+Per body: decode with limits (``decode.py``), one hyperscan scan of the raw bytes for value and
+coding candidates (``scanner.py``), then the format reader for structure and key context
+(``formats/``). A body that fails to parse keeps its raw-scan findings and is counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from urllib.parse import unquote
+
+import msgspec
+
+from phiwatch.classify.codings import code_near
+from phiwatch.classify.decode import decode_body
+from phiwatch.classify.formats import load_formats
+from phiwatch.classify.formats.form import read_pairs
+from phiwatch.classify.keys import key_category
+from phiwatch.classify.options import ClassifyOptions
+from phiwatch.classify.scanner import compiled
+from phiwatch.classify.sink import Sink
+from phiwatch.classify.validators import load_validators
+from phiwatch.model import Event, PhiHit
+
+# Headers that carry credentials or transport detail: never scanned as PHI (identity.py owns them).
+_SKIP_HEADERS = frozenset(
+    {
+        "authorization",
+        "cookie",
+        "set-cookie",
+        "proxy-authorization",
+        "host",
+        "user-agent",
+        "accept",
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "accept-encoding",
+        "connection",
+        "date",
+        "x-api-key",
+        "api-key",
+        "traceparent",
+        "x-request-id",
+        "x-correlation-id",
+        "etag",
+        "if-match",
+    }
+)
+_PATIENT_PATH = ("Patient/",)
+
+
+class Classification(msgspec.Struct):
+    hits: list[PhiHit]
+    patients: list[str]  # keyed hashes of patient keys ("Patient/<id>", "mrn:<v>"), never raw
+    records: int  # PHI records seen in the response (resources, rows, PID segments)
+
+
+class Classifier:
+    """Compiled once (hyperscan database, validators, formats); ``classify`` per exchange."""
+
+    def __init__(self, options: ClassifyOptions, fingerprint: Callable[[str], str]) -> None:
+        self.options = options
+        self.fingerprint = fingerprint
+        self.validators = dict(load_validators().units)
+        self.formats = load_formats()
+        self.patterns = compiled()
+        self.skipped: Counter[str] = Counter()
+
+    def classify(self, event: Event) -> list[PhiHit]:
+        return self.classify_detail(event).hits
+
+    def classify_detail(self, event: Event) -> Classification:
+        req, resp = event.request, event.response
+        hits: list[PhiHit] = []
+        patients: set[str] = set()
+        records = 0
+
+        path = self._new("path")
+        self.scan_text(unquote(req.path), path)
+        for seg_pair in zip(req.path.split("/"), req.path.split("/")[1:], strict=False):
+            if seg_pair[0] == "Patient" and seg_pair[1] and not seg_pair[1].startswith(("$", "_")):
+                path.patient("Patient/" + seg_pair[1])
+        hits += path.hits(self.fingerprint)
+        patients |= path.patient_keys()
+
+        if req.query:
+            query = self._new("query")
+            read_pairs(req.query, query, "query:")
+            self.scan_text(unquote(req.query.replace("+", " ")), query)
+            hits += query.hits(self.fingerprint)
+            patients |= query.patient_keys()
+
+        if self.options.scan_headers and req.headers:
+            head = self._new("request_header")
+            for name, value in req.headers.items():
+                if name in _SKIP_HEADERS or not value:
+                    continue
+                if key_category(name) is None or not head.judged(
+                    str(key_category(name)), value, f"header:{name}", context=True
+                ):
+                    self.scan_text(value[:4096], head)
+            hits += head.hits(self.fingerprint)
+
+        if req.body:
+            body = self._new("request_body")
+            self.scan_body(req.body, req.headers, body)
+            hits += body.hits(self.fingerprint)
+            patients |= body.patient_keys()
+
+        if resp.body:
+            body = self._new("response_body")
+            self.scan_body(resp.body, resp.headers, body)
+            hits += body.hits(self.fingerprint)
+            patients |= body.patient_keys()
+            records = body.records or (1 if body.found else 0)
+
+        fp = self.fingerprint
+        return Classification(hits, sorted(fp(p) for p in patients), records)
+
+    def _new(self, location: str) -> Sink:
+        return Sink(location, self.validators)
+
+    def scan_text(self, text: str, sink: Sink) -> None:
+        if text:
+            self.scan_bytes(text.encode("utf-8", "surrogateescape"), sink)
+
+    def scan_bytes(self, data: bytes, sink: Sink) -> None:
+        """The one raw hyperscan pass: value candidates, labelled candidates, coding markers."""
+        for cand in self.patterns.scan(data):
+            if cand.coding:
+                code = code_near(data, cand.start, cand.end)
+                sink.add(cand.category, code or cand.category, "coding")
+                continue
+            sink.judged(cand.category, cand.value, "", context=cand.labelled)
+
+    def scan_body(self, raw: bytes, headers: dict[str, str], sink: Sink) -> None:
+        data = decode_body(raw, headers, self.options, self.skipped)
+        if data is None:
+            return
+        self.scan_bytes(data, sink)
+        content_type = headers.get("content-type", "").lower()
+        head = data[:2048]
+        for fmt in self.formats:
+            if fmt.sniff(head, content_type):
+                fmt.read(data, sink, self.skipped, self.options.max_records)
+                break

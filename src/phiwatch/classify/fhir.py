@@ -1,0 +1,275 @@
+"""FHIR-aware classification: structure, not guesses.
+
+A body is decoded with a skim schema (msgspec skips every field it does not name, in C), then
+each resource is read where FHIR puts identifiers: ``name`` (HumanName), ``telecom``
+(ContactPoint system phone/fax/email/url), ``address``, ``birthDate``, ``deceasedDateTime``,
+``photo``, ``identifier`` (by ``system`` URI, then ``type`` code), Coverage ``subscriberId``,
+Device ``udiCarrier``/``serialNumber``, Encounter ``period``. A resource in the Patient
+compartment marks the body ``clinical``. Codings (LOINC, SNOMED, RxNorm, ICD-10) are found by
+the one raw hyperscan pass over the body (see ``codings.py``), not by walking every node.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from phiwatch.classify.patterns import identifier_systems, identifier_types
+from phiwatch.classify.sink import Sink
+
+COMPARTMENT = frozenset(
+    [
+        "Account",
+        "AdverseEvent",
+        "AllergyIntolerance",
+        "Appointment",
+        "AppointmentResponse",
+        "AuditEvent",
+        "Basic",
+        "BodyStructure",
+        "CarePlan",
+        "CareTeam",
+        "ChargeItem",
+        "Claim",
+        "ClaimResponse",
+        "ClinicalImpression",
+        "Communication",
+        "CommunicationRequest",
+        "Composition",
+        "Condition",
+        "Consent",
+        "Coverage",
+        "CoverageEligibilityRequest",
+        "CoverageEligibilityResponse",
+        "DetectedIssue",
+        "DeviceRequest",
+        "DeviceUseStatement",
+        "DiagnosticReport",
+        "DocumentManifest",
+        "DocumentReference",
+        "Encounter",
+        "EnrollmentRequest",
+        "EpisodeOfCare",
+        "ExplanationOfBenefit",
+        "FamilyMemberHistory",
+        "Flag",
+        "Goal",
+        "Group",
+        "ImagingStudy",
+        "Immunization",
+        "ImmunizationEvaluation",
+        "ImmunizationRecommendation",
+        "Invoice",
+        "List",
+        "MeasureReport",
+        "Media",
+        "MedicationAdministration",
+        "MedicationDispense",
+        "MedicationRequest",
+        "MedicationStatement",
+        "MolecularSequence",
+        "NutritionOrder",
+        "Observation",
+        "Person",
+        "Procedure",
+        "Provenance",
+        "QuestionnaireResponse",
+        "RelatedPerson",
+        "RequestGroup",
+        "ResearchSubject",
+        "RiskAssessment",
+        "Schedule",
+        "ServiceRequest",
+        "Specimen",
+        "SupplyDelivery",
+        "SupplyRequest",
+        "Task",
+        "VisionPrescription",
+        "Patient",
+    ]
+)
+# Resources that describe one person (their name/telecom/address are a person's identifiers).
+PERSONS = frozenset({"Patient", "RelatedPerson", "Practitioner", "Person"})
+_PATIENT_REFS = ("subject", "patient", "beneficiary")
+_TELECOM = {"phone": "phone", "sms": "phone", "fax": "fax", "email": "email", "url": "url"}
+_SYSTEMS = identifier_systems()
+_TYPES = identifier_types()
+
+
+class Resource(msgspec.Struct):
+    """The fields of any FHIR resource that can hold identifiers; all others are skipped."""
+
+    resourceType: str | None = None
+    id: Any = None
+    identifier: Any = None
+    name: Any = None
+    telecom: Any = None
+    address: Any = None
+    birthDate: Any = None
+    deceasedDateTime: Any = None
+    photo: Any = None
+    contact: Any = None
+    subject: Any = None
+    patient: Any = None
+    beneficiary: Any = None
+    subscriberId: Any = None
+    udiCarrier: Any = None
+    serialNumber: Any = None
+    period: Any = None
+    entry: list[Entry] | None = None
+    contained: list[Resource] | None = None
+
+
+class Entry(msgspec.Struct):
+    resource: Resource | None = None
+
+
+_DECODER = msgspec.json.Decoder(Resource)
+
+
+def skim(data: bytes) -> Resource | None:
+    """The body as a FHIR resource, or None when it is not a JSON object with resourceType."""
+    try:
+        res = _DECODER.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    return res if res.resourceType else None
+
+
+def _strs(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, dict)]
+    return []
+
+
+def _human_names(value: Any, sink: Sink, field: str) -> None:
+    for hn in _dicts(value):
+        parts = _strs(hn.get("prefix")) + _strs(hn.get("given")) + _strs(hn.get("family"))
+        text: Any = " ".join(parts[1:] if parts and parts[0].endswith(".") else parts) or hn.get("text", "")
+        if isinstance(text, str) and text:
+            sink.add("name", text, field)
+
+
+def _telecoms(value: Any, sink: Sink, field: str) -> None:
+    for cp in _dicts(value):
+        v = cp.get("value")
+        cat = _TELECOM.get(str(cp.get("system", "")))
+        if isinstance(v, str) and v:
+            if cat is None:
+                cat = "email" if "@" in v else "phone"
+            sink.add(cat, v, field)
+
+
+def _addresses(value: Any, sink: Sink, field: str) -> None:
+    for ad in _dicts(value):
+        parts = _strs(ad.get("line")) + _strs(ad.get("city")) + _strs(ad.get("postalCode"))
+        text = " ".join(parts) or ad.get("text", "")
+        if isinstance(text, str) and text:
+            sink.add("address", text, field)
+
+
+def identifier_category(system: str, type_codes: list[str]) -> str | None:
+    cat = _SYSTEMS.get(system)
+    if cat is None and system.startswith("urn:oid:2.16.840.1.113883.4.3."):
+        cat = "license"  # state driver's licence: 2.16.840.1.113883.4.3.<FIPS>
+    if cat is None:
+        for code in type_codes:
+            cat = _TYPES.get(code)
+            if cat is not None:
+                break
+    return cat
+
+
+def _identifiers(value: Any, sink: Sink, rtype: str) -> None:
+    for ident in _dicts(value):
+        v = ident.get("value")
+        if not isinstance(v, str) or not v:
+            continue
+        codes = [str(c.get("code", "")) for t in _dicts(ident.get("type")) for c in _dicts(t.get("coding"))]
+        cat = identifier_category(str(ident.get("system", "")), codes)
+        if cat is None and rtype in ("Patient", "RelatedPerson", "Person"):
+            cat = "other_id"  # any other identifier of a person is an "other unique identifying number"
+        elif cat is None and rtype in ("Account",):
+            cat = "account"
+        elif cat is None and rtype in ("Coverage",):
+            cat = "health_plan_id"
+        elif cat is None and rtype == "Device":
+            cat = "device_id"
+        if cat is not None:
+            sink.add(cat, v, f"{rtype}.identifier")
+
+
+def _patient_ref(value: Any) -> str:
+    for ref in _dicts(value):
+        r = ref.get("reference")
+        if isinstance(r, str) and "Patient/" in r:
+            return "Patient/" + r.rpartition("Patient/")[2].split("/")[0]
+    return ""
+
+
+def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
+    rtype = res.resourceType or ""
+    if res.entry and depth < 4:
+        for entry in res.entry:
+            if entry.resource is not None:
+                walk(entry.resource, sink, depth + 1)
+    if res.contained and depth < 4:
+        for inner in res.contained:
+            walk(inner, sink, depth + 1)
+    if rtype in COMPARTMENT:
+        sink.flag("clinical", rtype)
+        sink.records += 1
+        if rtype == "Patient" and isinstance(res.id, str):
+            sink.patient("Patient/" + res.id)
+        else:
+            for name in _PATIENT_REFS:
+                ref = _patient_ref(getattr(res, name))
+                if ref:
+                    sink.patient(ref)
+                    break
+    if res.identifier is not None:
+        _identifiers(res.identifier, sink, rtype)
+    if rtype in PERSONS:
+        _human_names(res.name, sink, f"{rtype}.name")
+        _telecoms(res.telecom, sink, f"{rtype}.telecom")
+        _addresses(res.address, sink, f"{rtype}.address")
+        for d in _strs(res.birthDate):
+            sink.add("date", d, f"{rtype}.birthDate")
+        for d in _strs(res.deceasedDateTime):
+            sink.add("date", d, f"{rtype}.deceasedDateTime")
+        for att in _dicts(res.photo):
+            data = att.get("data") or att.get("url")
+            if isinstance(data, str) and data:
+                sink.add("photo", data, f"{rtype}.photo")
+        for contact in _dicts(res.contact):
+            _human_names(contact.get("name"), sink, f"{rtype}.contact.name")
+            _telecoms(contact.get("telecom"), sink, f"{rtype}.contact.telecom")
+            _addresses(contact.get("address"), sink, f"{rtype}.contact.address")
+    elif rtype in ("Organization", "Location", "HealthcareService", "Endpoint"):
+        pass  # an organisation's phone or address is not a patient identifier
+    if rtype == "Coverage":
+        for v in _strs(res.subscriberId):
+            sink.add("health_plan_id", v, "Coverage.subscriberId")
+    elif rtype == "Device":
+        for udi in _dicts(res.udiCarrier):
+            v = udi.get("carrierHRF") or udi.get("deviceIdentifier")
+            if isinstance(v, str) and v:
+                sink.add("device_id", v, "Device.udiCarrier")
+        for v in _strs(res.serialNumber):
+            sink.add("device_id", v, "Device.serialNumber")
+    elif rtype == "Encounter":
+        for p in _dicts(res.period):
+            start = p.get("start")
+            if isinstance(start, str) and start:
+                sink.add("date", start, "Encounter.period")

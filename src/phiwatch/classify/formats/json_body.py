@@ -1,0 +1,74 @@
+"""JSON bodies: FHIR resources and Bundles by structure (``fhir.py``), any other JSON by key
+names (``"ssn"``, ``"dob"``, ``"mrn"`` ...), walked iteratively with bounded depth."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import msgspec
+
+from phiwatch.classify import fhir
+from phiwatch.classify.formats import FORMATS, keyed
+from phiwatch.classify.sink import Sink
+
+_MAX_DEPTH = 64
+_JOINED = frozenset({"name", "address"})
+
+
+def walk_json(obj: Any, sink: Sink, max_records: int) -> None:
+    """Key-context walk of generic JSON; a dict holding PHI keys counts as one record."""
+    from phiwatch.classify.keys import key_category
+
+    stack: list[tuple[Any, str, int]] = [(obj, "$", 0)]
+    records = 0
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            continue
+        if isinstance(node, dict):
+            hit = False
+            for key, value in node.items():
+                k = str(key)
+                if isinstance(value, dict | list):
+                    cat = key_category(k)
+                    if cat in _JOINED and isinstance(value, dict):
+                        text = " ".join(v for v in value.values() if isinstance(v, str))
+                        hit = sink.judged(str(cat), text, f"{path}.{k}", context=True) or hit
+                    else:
+                        stack.append((value, f"{path}.{k}", depth + 1))
+                else:
+                    hit = keyed(sink, k, value, f"{path}.{k}") or hit
+            if hit and records < max_records:
+                records += 1
+        elif isinstance(node, list):
+            for item in node:
+                if isinstance(item, dict | list):
+                    stack.append((item, f"{path}[]", depth + 1))
+    sink.records += records
+
+
+def read_json_document(data: bytes, sink: Sink, skipped: Counter[str], max_records: int) -> bool:
+    """One JSON document; False when it does not parse (the raw scan still covers it)."""
+    res = fhir.skim(data)
+    if res is not None:
+        fhir.walk(res, sink)
+        return True
+    try:
+        obj = msgspec.json.decode(data)
+    except msgspec.DecodeError:
+        return False
+    walk_json(obj, sink, max_records)
+    return True
+
+
+class JsonFormat:
+    def sniff(self, head: bytes, content_type: str) -> bool:
+        return "json" in content_type or head.lstrip()[:1] in (b"{", b"[")
+
+    def read(self, data: bytes, sink: Sink, skipped: Counter[str], max_records: int) -> None:
+        if not read_json_document(data, sink, skipped, max_records):
+            skipped["invalid_json_fallback"] += 1
+
+
+FORMATS.register("json")(JsonFormat())

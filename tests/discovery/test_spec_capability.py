@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import need_shared
 
 from phiwatch.discovery.capability import operation_code
 from phiwatch.discovery.spec import SpecDocument, load_spec, parse_spec
 from phiwatch.errors import ConfigError
+from tests.conftest import need_shared
 
 SPECS = Path(__file__).parent / "specs"
 

@@ -13,7 +13,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import need_shared
 
 from phiwatch.discovery.spec import (
     SpecDocument,
@@ -24,6 +23,7 @@ from phiwatch.discovery.spec import (
     split_url,
 )
 from phiwatch.errors import ConfigError
+from tests.conftest import need_shared
 
 SPECS = Path(__file__).parent / "specs"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

@@ -119,7 +119,10 @@ class SpecIndex:
         self.operations: list[SpecOperation] = [op for doc in specs for op in doc.operations]
         self._score: list[tuple[int, ...]] = []
         self._root = _Node()
+        # operations that differ only by server host: one operation, declared on several hosts
+        self._twins: dict[tuple[str, str, str], list[int]] = {}
         for number, op in enumerate(self.operations):
+            self._twins.setdefault((op.spec, op.method, op.path), []).append(number)
             segments = split_path(op.path)
             self._score.append(tuple(segment_kind(s) for s in segments))
             node = self._root
@@ -142,6 +145,11 @@ class SpecIndex:
         child = _Node()
         node.partial.append((seg, partial_pattern(seg), child))
         return child
+
+    def on_any_host(self, number: int) -> list[int]:
+        """The same spec operation on each of its server hosts (a host-less endpoint saw them all)."""
+        op = self.operations[number]
+        return self._twins.get((op.spec, op.method, op.path), [number])
 
     def _nodes(self, segments: Sequence[str]) -> list[_Node]:
         """Trie nodes whose path matches the observed segments."""
@@ -276,7 +284,8 @@ def assign_status(endpoints: list[Endpoint], specs: list[SpecDocument]) -> list[
             continue
         op = index.operations[number]
         if ep.method.upper() != "OPTIONS" or op.method == "OPTIONS":
-            seen.add(number)  # a preflight alone does not show the operation is used
+            # a preflight alone does not show the operation is used
+            seen.update(index.on_any_host(number) if not ep.host else (number,))
         if op.deprecated:
             reason = f"marked deprecated in {op.spec}, still served"
             out.append(_set(ep, ZOMBIE, reason, spec=spec_ref(op), deprecated=True))

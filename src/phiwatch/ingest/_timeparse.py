@@ -29,11 +29,11 @@ class IsoParser:
             return self._value
         try:
             dt = datetime.fromisoformat(text.strip())
-        except ValueError:
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=UTC)
+            value = dt.timestamp()
+        except (ValueError, OverflowError):
             return None
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=UTC)
-        value = dt.timestamp()
         self._last, self._value = text, value
         return value
 

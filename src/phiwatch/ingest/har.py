@@ -41,6 +41,8 @@ CHUNK = 1024 * 1024
 ROOT_CAP = 16 * 1024 * 1024  # a bare entry / bare array document is decoded whole up to this
 _STRUCT = re.compile(rb'["{}\[\],]')
 _STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*')
+# Inside an entry only brackets matter: skip runs of other bytes and whole strings in one go.
+_ENTRY_SKIP = re.compile(rb'(?:[^"{}\[\]]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+')
 _BOM = b"\xef\xbb\xbf"
 _decode_json = msgspec.json.Decoder().decode
 
@@ -138,11 +140,17 @@ class EntryScanner:
                     if str_start != -1 and end - str_start > 64:
                         str_start = -1  # a key this long is not one we look for
                 continue
-            m = _STRUCT.search(buf, pos)
-            if m is None:
-                pos, need_more = len(buf), True
-                continue
-            p = m.start()
+            if in_entry:
+                p = _ENTRY_SKIP.match(buf, pos).end()  # type: ignore[union-attr]
+                if p >= len(buf):
+                    pos, need_more = p, True
+                    continue
+            else:
+                m = _STRUCT.search(buf, pos)
+                if m is None:
+                    pos, need_more = len(buf), True
+                    continue
+                p = m.start()
             ch = buf[p]
             pos = p + 1
             depth = len(stack)

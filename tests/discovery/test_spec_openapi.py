@@ -115,6 +115,7 @@ def _openapi(**extra: Any) -> dict[str, Any]:
         (None, {("", "/things/{thingId}")}, False),  # no servers: "/" on any host
         ([], {("", "/things/{thingId}")}, False),  # empty list: same default
         ([{"url": "/fhir/"}], {("", "/fhir/things/{thingId}")}, False),  # relative, trailing slash
+        ([{"url": "./api"}], {("", "/api/things/{thingId}")}, False),  # relative to the spec's location
         ([{"url": "https://API.example.org/v3"}], {("api.example.org", "/v3/things/{thingId}")}, False),
         ([{"url": "http://api.example.org:80"}], {("api.example.org", "/things/{thingId}")}, False),
         (
@@ -223,6 +224,20 @@ def test_json_pointer_escapes_and_long_chains() -> None:
     doc = parse_spec(raw, "mem.yaml")
     assert {o.operation_id for o in doc.operations} == {"escaped", "chained"}
     assert doc.warnings == []
+
+
+def test_recursive_yaml_aliases_do_not_hang(tmp_path: Path) -> None:
+    path = tmp_path / "alias.yaml"
+    path.write_text(
+        "openapi: 3.0.0\n"
+        "info: {title: Alias}\n"
+        "paths:\n"
+        "  /a: &item\n"
+        "    get: {parameters: [{name: q, in: query}], x-self: *item}\n"
+        "  /b: *item\n"
+    )
+    doc = load_spec(path)
+    assert {(o.path, o.query_params) for o in doc.operations} == {("/a", ("q",)), ("/b", ("q",))}
 
 
 # -- load_spec: reading and errors --------------------------------------------------------------------

@@ -199,7 +199,7 @@ def normalize_host(netloc: str, scheme: str = "") -> str:
 
 def join_path(base: str, path: str) -> str:
     """Base path + operation path, with exactly one slash between them."""
-    base = base.rstrip("/")
+    base = "/".join(s for s in base.split("/") if s != ".").rstrip("/")  # "./api" is "api"
     if not path.startswith("/"):
         path = "/" + path
     joined = base + path

@@ -98,7 +98,10 @@ def test_unknown_keys_ignored_and_blank_lines_skipped(tmp_path: Path) -> None:
 
 
 def test_bodies_above_max_body_are_cut_and_counted(tmp_path: Path) -> None:
-    line = b'{"ts": 1, "request": {"method": "POST", "url": "/", "body": "0123456789"}, "response": {"body": "abc"}}'
+    line = (
+        b'{"ts": 1, "request": {"method": "POST", "url": "/", "body": "0123456789"},'
+        b' "response": {"body": "abc"}}'
+    )
     (ev,), report = read_bytes(tmp_path, line, options=IngestOptions(max_body=4))
     assert ev.request.body == b"0123" and ev.response.body == b"abc"
     assert report.truncated_bodies == 1
@@ -108,7 +111,7 @@ def test_sniff() -> None:
     assert JsonlSource.sniff(GOOD)
     assert not JsonlSource.sniff(b'{"log": {"version": "1.2"}}')  # HAR
     assert not JsonlSource.sniff(b'{"message": "GET / HTTP/1.1"}\n')  # a shipper's wrapped log line
-    assert not JsonlSource.sniff(b"127.0.0.1 - - [17/May/2015:10:05:03 +0000] \"GET / HTTP/1.1\" 200 1\n")
+    assert not JsonlSource.sniff(b'127.0.0.1 - - [17/May/2015:10:05:03 +0000] "GET / HTTP/1.1" 200 1\n')
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])

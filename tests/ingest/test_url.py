@@ -12,18 +12,33 @@ from phiwatch.ingest._url import first_ip, is_method, normalize_host, split_url
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("https://FHIR.Example.org/r4/Patient/123?_format=json", ("https", "fhir.example.org", "/r4/Patient/123", "_format=json")),  # host lower-cased, path case kept
-        ("https://fhir.example.org:443/metadata", ("https", "fhir.example.org", "/metadata", "")),  # default port dropped
+        (
+            "https://FHIR.Example.org/r4/Patient/123?_format=json",
+            ("https", "fhir.example.org", "/r4/Patient/123", "_format=json"),
+        ),  # host lower-cased, path case kept
+        (
+            "https://fhir.example.org:443/metadata",
+            ("https", "fhir.example.org", "/metadata", ""),
+        ),  # default port dropped
         ("http://fhir.example.org:80/", ("http", "fhir.example.org", "/", "")),  # default http port dropped
-        ("http://fhir.example.org:443/", ("http", "fhir.example.org:443", "/", "")),  # near-miss: 443 is not http's default
+        (
+            "http://fhir.example.org:443/",
+            ("http", "fhir.example.org:443", "/", ""),
+        ),  # near-miss: 443 is not http's default
         ("https://10.0.2.105:773/", ("https", "10.0.2.105:773", "/", "")),  # other ports kept
-        ("https://user:secret@api.example.org/x", ("https", "api.example.org", "/x", "")),  # user info never kept
+        (
+            "https://user:secret@api.example.org/x",
+            ("https", "api.example.org", "/x", ""),
+        ),  # user info never kept
         ("https://[2001:db8::1]:443/a", ("https", "[2001:db8::1]", "/a", "")),  # IPv6 default port
         ("https://[2001:db8::1]:8443/a", ("https", "[2001:db8::1]:8443", "/a", "")),  # IPv6 other port
         ("https://api.example.org", ("https", "api.example.org", "/", "")),  # empty path is /
         ("https://api.example.org?x=1", ("https", "api.example.org", "/", "x=1")),  # query without path
         ("https://api.example.org/a#frag?x", ("https", "api.example.org", "/a", "")),  # fragment dropped
-        ("/Patient?name=Jo%20e&x=%2F", ("https", "", "/Patient", "name=Jo%20e&x=%2F")),  # origin form; query raw
+        (
+            "/Patient?name=Jo%20e&x=%2F",
+            ("https", "", "/Patient", "name=Jo%20e&x=%2F"),
+        ),  # origin form; query raw
         ("/a%2Fb/%7Euser/%41", ("https", "", "/a%2Fb/~user/A", "")),  # unreserved decoded, %2F kept
         ("/a%2fb%25", ("https", "", "/a%2Fb%25", "")),  # reserved escapes kept (upper-cased)
         ("//cdn.example.org/x", ("https", "cdn.example.org", "/x", "")),  # scheme-relative
@@ -80,6 +95,6 @@ def test_first_ip(value: str, ip: str) -> None:
 
 @given(st.text(max_size=200))
 def test_split_url_never_raises(url: str) -> None:
-    scheme, host, path, _ = split_url(url)
+    _, host, path, _ = split_url(url)
     assert path.startswith("/") or path
     assert host == host.lower()

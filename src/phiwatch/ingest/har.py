@@ -235,7 +235,7 @@ class EntryScanner:
     def _bare_document(self, doc: bytes) -> int:
         """No ``log.entries``: a bare entry object is entry 1; anything else is rejected."""
         try:
-            obj = _decode_json(doc)
+            obj = _decode_json(doc.decode("utf-8", "replace").encode())
         except msgspec.DecodeError as exc:
             self.report.reject(self.source, 1, f"no HAR log.entries array found ({exc})")
             return 0
@@ -419,7 +419,10 @@ class HarSource:
         scanner = EntryScanner(stream, source, report, entry_cap=8 * options.max_body + CHUNK)
         for n, raw in scanner:
             try:
-                entry = _decode_json(raw)
+                try:
+                    entry = _decode_json(raw)
+                except UnicodeDecodeError:  # invalid UTF-8 inside a string: keep the entry
+                    entry = _decode_json(raw.decode("utf-8", "replace").encode())
             except msgspec.DecodeError as exc:
                 report.reject(source, n, f"invalid JSON in entry: {exc}")
                 continue

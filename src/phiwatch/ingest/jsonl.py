@@ -168,24 +168,25 @@ class JsonlSource:
 
     @staticmethod
     def sniff(head: bytes) -> bool:
-        """The first non-blank line decodes as a record (the head may cut a long one:
-        then its start must look like one)."""
+        """The first non-blank line decodes as a record; when the head cuts that line (a
+        large body), its start must at least carry the ``ts`` and ``request`` keys."""
         if head.startswith(b"\xef\xbb\xbf"):
             head = head[3:]
-        for raw in head.split(b"\n", 50)[:50]:
+        lines = head.split(b"\n")
+        for i, raw in enumerate(lines[:50]):
             line = raw.strip()
             if not line:
                 continue
             if not line.startswith(b"{"):
                 return False
             try:
-                _decode(line)
+                _decode(line.decode("utf-8", "replace").encode())
                 return True
             except msgspec.ValidationError:
                 return False
             except msgspec.DecodeError:
-                # cut by the head boundary: accept a record-shaped start
-                return raw is not head and b'"request"' in line and b'"ts"' in line and len(head) >= 65536
+                cut_by_head = i == len(lines) - 1 and len(head) >= 60 * 1024
+                return cut_by_head and b'"request"' in line and b'"ts"' in line
         return False
 
     @staticmethod
@@ -193,7 +194,10 @@ class JsonlSource:
         max_line = 8 * options.max_body + 1024 * 1024  # base64 + JSON escaping of a full body
         for lineno, raw in iter_raw_lines(stream, source, report, max_line):
             try:
-                rec = _decode(raw)
+                try:
+                    rec = _decode(raw)
+                except UnicodeDecodeError:  # invalid UTF-8 inside a string: keep the record
+                    rec = _decode(raw.decode("utf-8", "replace").encode())
                 event = to_event(rec, source, lineno, report, options)
             except msgspec.ValidationError as exc:
                 report.reject(source, lineno, f"not a phiwatch JSONL record: {exc}")

@@ -1,8 +1,8 @@
 """WAF payload detection with OWASP CRS v4 behind an engine interface (libmodsecurity first).
 
-    engine = load_engine(crs="/path/to/crs", config=WafConfig(paranoia_level=1, mode="block"))
-    result = engine.evaluate(event)           # WafResult: rule ids, scores, masked excerpts
-    pipeline stage: WafStage(engine, workers=2)   # alerts from detector "waf", action alert|deny
+engine = load_engine(crs="/path/to/crs", config=WafConfig(paranoia_level=1, mode="block"))
+result = engine.evaluate(event)           # WafResult: rule ids, scores, masked excerpts
+pipeline stage: WafStage(engine, workers=2)   # alerts from detector "waf", action alert|deny
 """
 
 from __future__ import annotations

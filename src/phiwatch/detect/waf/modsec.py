@@ -6,7 +6,7 @@ DetectionOnly; the result carries every matched rule and the scores, and phiwatc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from libmodsecurity import ModSecurity, RuleMessage, RulesSet, Transaction
 
@@ -44,12 +44,21 @@ class ModSecEngine:
 
     name = "modsecurity"
 
-    def __init__(self, source: RuleSource, config: WafConfig, *, extra: str = "") -> None:
+    def __init__(
+        self,
+        source: RuleSource,
+        config: WafConfig,
+        *,
+        extra: str = "",
+        log_sink: Callable[[str], None] | None = None,
+    ) -> None:
+        """``extra`` is SecLang loaded before the rules; ``log_sink`` receives the engine's raw
+        error-log lines (they hold unmasked values: for the regression runner only)."""
         self.source = source
         self.config = config
         self.modsec = ModSecurity()
         self.modsec.set_connector_information("phiwatch")
-        self.modsec.set_log_callback(_discard)
+        self.modsec.set_log_callback(log_sink or _discard)
         self.rules = RulesSet()
         self.rule_count = 0
         for kind, item in seclang.plan(source, config, extra=extra):
@@ -130,7 +139,7 @@ class ModSecEngine:
         extra_notes: list[str] = []
         for m in messages:
             if m.rule_id == seclang.SCORE_RULE_ID:
-                blocking, detection, legacy = _scores(m.data)
+                blocking, detection, legacy = _scores(_text(m, "data"))
                 continue
             tags = tuple(m.tags)
             if _SKIP_TAGS.intersection(tags):
@@ -168,6 +177,15 @@ class ModSecEngine:
         )
 
 
+def _text(m: RuleMessage, field: str) -> str:
+    """A string field of a RuleMessage. The binding decodes C++ strings as strict UTF-8 and raises
+    when a match holds invalid bytes (hostile input does); such a field reads as a marker."""
+    try:
+        return str(getattr(m, field))
+    except UnicodeDecodeError:
+        return "<invalid utf-8>"
+
+
 def _scores(data: str) -> tuple[int, int, int]:
     parts = [*data.split("|"), "", "", ""][:3]
     return tuple(int(p) if p.strip().lstrip("-").isdigit() else -1 for p in parts)  # type: ignore[return-value]
@@ -181,13 +199,13 @@ def _to_match(m: RuleMessage, tags: tuple[str, ...]) -> WafMatch:
             level = int(tag[15:])
         elif tag.startswith("attack-") and not category:
             category = tag[7:]
-    location, matched = split_logdata(m.data)
+    location, matched = split_logdata(_text(m, "data"))
     if not location:
-        location = location_from_match(m.match)
+        location = location_from_match(_text(m, "match"))
     severity = SEVERITY_NAMES[m.severity] if 0 < m.severity < len(SEVERITY_NAMES) else ""
     return WafMatch(
         rule_id=m.rule_id,
-        message=m.message,
+        message=_text(m, "message"),
         severity=severity,
         category=category,
         paranoia_level=level or (1 if category else 0),

@@ -263,9 +263,9 @@ def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
             sink.add("health_plan_id", v, "Coverage.subscriberId")
     elif rtype == "Device":
         for udi in _dicts(res.udiCarrier):
-            v = udi.get("carrierHRF") or udi.get("deviceIdentifier")
-            if isinstance(v, str) and v:
-                sink.add("device_id", v, "Device.udiCarrier")
+            udi_value = udi.get("carrierHRF") or udi.get("deviceIdentifier")
+            if isinstance(udi_value, str) and udi_value:
+                sink.add("device_id", udi_value, "Device.udiCarrier")
         for v in _strs(res.serialNumber):
             sink.add("device_id", v, "Device.serialNumber")
     elif rtype == "Encounter":

@@ -32,6 +32,6 @@ def validate(value: str) -> Verdict:
     if any(not (ch.isdigit() or ch in " -") for ch in value):
         return Verdict.INVALID
     d = digits_only(value)
-    if not 13 <= len(d) <= 19 or len(set(d)) <= 2:
+    if not 13 <= len(d) <= 19 or len(set(d)) == 1:
         return Verdict.INVALID
     return Verdict.VALID if _iin_ok(d) and luhn_ok(d) else Verdict.INVALID

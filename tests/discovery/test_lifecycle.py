@@ -321,6 +321,27 @@ def test_host_less_endpoint_sees_operations_on_every_host() -> None:
     assert [e.status for e in rows] == ["documented"]
 
 
+def test_one_operation_in_two_specs_is_seen_in_both() -> None:
+    # an OpenAPI file and a CapabilityStatement both document GET /Patient/{..}
+    openapi = spec(("GET", "/Patient/{patientId}"), ("GET", "/Patient/me"), label="A")
+    capability = spec(("GET", "/Patient/{id}"), label="B")
+    rows = assign_status([ep("GET", "/Patient/{id}"), ep("GET", "/Patient/me")], [openapi, capability])
+    assert [(e.path, e.status, e.spec) for e in rows] == [
+        ("/Patient/{id}", "documented", "A GET /Patient/{patientId}"),
+        # the literal route wins; the parameter route is not exercised by "me"
+        ("/Patient/me", "documented", "A GET /Patient/me"),
+    ]
+
+
+def test_orphan_never_repeats_an_observed_key() -> None:
+    # the observed /x/{a}b is no instance of the spec's partial segment {a}b?... it is: the
+    # literal text "{a}b" fits "[^/]+b"; either way the output keys stay unique (store contract)
+    rows = assign_status([ep("GET", "/x/{id}"), ep("POST", "/x/{id}")], [spec(("POST", "/x/{id}"))])
+    keys = [(e.method, e.host, e.path) for e in rows]
+    assert len(keys) == len(set(keys))
+    assert [(e.method, e.status) for e in rows] == [("GET", "shadow"), ("POST", "documented")]
+
+
 def test_preflight_alone_leaves_the_operation_orphan() -> None:
     rows = assign_status([ep("OPTIONS", "/p")], [spec(("POST", "/p"), label="S")])
     assert [(e.method, e.status) for e in rows] == [("OPTIONS", "documented"), ("POST", "orphan")]

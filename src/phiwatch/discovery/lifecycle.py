@@ -119,10 +119,7 @@ class SpecIndex:
         self.operations: list[SpecOperation] = [op for doc in specs for op in doc.operations]
         self._score: list[tuple[int, ...]] = []
         self._root = _Node()
-        # operations that differ only by server host: one operation, declared on several hosts
-        self._twins: dict[tuple[str, str, str], list[int]] = {}
         for number, op in enumerate(self.operations):
-            self._twins.setdefault((op.spec, op.method, op.path), []).append(number)
             segments = split_path(op.path)
             self._score.append(tuple(segment_kind(s) for s in segments))
             node = self._root
@@ -145,11 +142,6 @@ class SpecIndex:
         child = _Node()
         node.partial.append((seg, partial_pattern(seg), child))
         return child
-
-    def on_any_host(self, number: int) -> list[int]:
-        """The same spec operation on each of its server hosts (a host-less endpoint saw them all)."""
-        op = self.operations[number]
-        return self._twins.get((op.spec, op.method, op.path), [number])
 
     def _nodes(self, segments: Sequence[str]) -> list[_Node]:
         """Trie nodes whose path matches the observed segments."""
@@ -177,25 +169,36 @@ class SpecIndex:
         return None if number is None else self.operations[number]
 
     def match_number(self, method: str, host: str, path: str) -> int | None:
+        return self.match_all(method, host, path)[0]
+
+    def match_all(self, method: str, host: str, path: str) -> tuple[int | None, list[int]]:
+        """The best operation, and every operation the endpoint exercises: those on the same
+        trie node as the best one (the same path up to parameter names) on a compatible host,
+        i.e. one operation documented by several specs or declared on several servers."""
         nodes = self._nodes(split_path(path))
         if not nodes:
-            return None
+            return None, []
         method = method.upper()
         wanted = [method] + (["GET"] if method == "HEAD" else [])
         for m in wanted:
             best = self._best([n for node in nodes for n in node.ops.get(m, ())], host)
             if best is not None:
-                return best
-        if method == "OPTIONS":  # preflight of a documented path
-            return self._best([n for node in nodes for ns in node.ops.values() for n in ns], host)
-        return None
+                same = next(node.ops[m] for node in nodes if best in node.ops.get(m, ()))
+                return best, [n for n in same if self._host_ok(n, host)]
+        if method == "OPTIONS":  # preflight of a documented path; it exercises no operation
+            return self._best([n for node in nodes for ns in node.ops.values() for n in ns], host), []
+        return None, []
+
+    def _host_ok(self, number: int, host: str) -> bool:
+        op_host = self.operations[number].host
+        return not host or not op_host or op_host == host
 
     def _best(self, numbers: list[int], host: str) -> int | None:
         best: int | None = None
         best_rank: tuple[tuple[int, ...], int, int] | None = None
         for n in numbers:
             op = self.operations[n]
-            if host and op.host and op.host != host:
+            if not self._host_ok(n, host):
                 continue
             rank = (self._score[n], int(bool(host) and op.host == host), int(not op.deprecated))
             if best_rank is None or rank > best_rank:
@@ -274,7 +277,8 @@ def assign_status(endpoints: list[Endpoint], specs: list[SpecDocument]) -> list[
     seen: set[int] = set()
     out: list[Endpoint] = []
     for ep in endpoints:
-        number = index.match_number(ep.method, ep.host, ep.path)
+        number, exercised = index.match_all(ep.method, ep.host, ep.path)
+        seen.update(exercised)
         if number is None:
             newer = versions.newer(ep.host, ep.path)
             if newer is not None:
@@ -283,15 +287,13 @@ def assign_status(endpoints: list[Endpoint], specs: list[SpecDocument]) -> list[
                 out.append(_set(ep, SHADOW, REASON_SHADOW))
             continue
         op = index.operations[number]
-        if ep.method.upper() != "OPTIONS" or op.method == "OPTIONS":
-            # a preflight alone does not show the operation is used
-            seen.update(index.on_any_host(number) if not ep.host else (number,))
         if op.deprecated:
             reason = f"marked deprecated in {op.spec}, still served"
             out.append(_set(ep, ZOMBIE, reason, spec=spec_ref(op), deprecated=True))
         else:
             out.append(_set(ep, DOCUMENTED, "", spec=spec_ref(op)))
-    out.extend(orphans(index.operations, seen))
+    observed = {(e.method, e.host, e.path) for e in out}
+    out.extend(o for o in orphans(index.operations, seen) if (o.method, o.host, o.path) not in observed)
     return out
 
 

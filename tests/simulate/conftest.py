@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from phiwatch.simulate import SimulationConfig, SimulationResult, simulate
@@ -27,4 +28,3 @@ def records(run: SimulationResult) -> list[dict[str, object]]:
 def truth(run: SimulationResult) -> dict[str, object]:
     data: dict[str, object] = json.loads(run.truth.read_text())
     return data
-

@@ -18,8 +18,10 @@ FULL = (
     b"h2 2026-03-01T12:00:00.500000Z app/fhir-prod/50dc6c495c0c9188 203.0.113.7:2817 10.0.0.1:8080 "
     b"0.001 0.120 0.004 200 200 412 1532 "
     b'"GET https://FHIR.example.org:443/r4/Patient/123?_format=json HTTP/2.0" "SMART-App/2.1 (iOS)" '
-    b"TLS_AES_128_GCM_SHA256 TLSv1.3 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/fhir/73e2 "
-    b'"Root=1-58337262-36d228ad5d99923122bbe354" "fhir.example.org" "arn:aws:acm:us-east-1:1:certificate/1" 1 '
+    b"TLS_AES_128_GCM_SHA256 TLSv1.3 "
+    b"arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/fhir/73e2 "
+    b'"Root=1-58337262-36d228ad5d99923122bbe354" "fhir.example.org" '
+    b'"arn:aws:acm:us-east-1:1:certificate/1" 1 '
     b'2026-03-01T12:00:00.375000Z "forward" "-" "-" "10.0.0.1:8080" "200" "Acceptable" "-" '
     b'TID_b33932fc40603344b9a76c1b94b208fd "-" "-" "-"\n'
 )

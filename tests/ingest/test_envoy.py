@@ -19,7 +19,8 @@ DEFAULT = (
     b'"FHIR.example.org:443" "10.1.0.3:8080"\n'
 )
 ISTIO_15 = (
-    b'[2026-03-01T12:00:01.000Z] "POST /claims HTTP/2" 503 UF upstream_reset_before_response_started{overflow} '
+    b'[2026-03-01T12:00:01.000Z] "POST /claims HTTP/2" 503 UF '
+    b"upstream_reset_before_response_started{overflow} "
     b'- "-" 310 91 3 - "-" "curl/8.4.0" "ab12" "billing:8080" "-" outbound|8080||billing.svc - '
     b"10.96.0.10:8080 10.244.1.7:51000 - default\n"
 )

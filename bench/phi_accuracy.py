@@ -53,7 +53,10 @@ def samples() -> list[tuple[bytes, set[str]]]:
         email = f"user{i}@mail{i % 7}.net"
         out.append(
             (
-                f'{{"member": {{"ssn": "{ssn}", "email": "{email}", "dob": "1980-0{1 + i % 9}-1{i % 10}"}}}}'.encode(),
+                (
+                    f'{{"member": {{"ssn": "{ssn}", "email": "{email}", '
+                    f'"dob": "1980-0{1 + i % 9}-1{i % 10}"}}}}'
+                ).encode(),
                 {"ssn", "email", "date"},
             )
         )
@@ -76,7 +79,8 @@ def samples() -> list[tuple[bytes, set[str]]]:
         out.append(
             (
                 f'{{"order": "{digits}", "id": "{uuid.UUID(int=rng.getrandbits(128))}", '
-                f'"ts": "2024-0{1 + rng.randint(0, 8)}-1{rng.randint(0, 9)}T10:00:00Z", "glucose": 5.4}}'.encode(),
+                f'"ts": "2024-0{1 + rng.randint(0, 8)}-1{rng.randint(0, 9)}T10:00:00Z", '
+                '"glucose": 5.4}'.encode(),
                 set(),
             )
         )

@@ -123,7 +123,10 @@ def test_form_body_and_query(classifier: Classifier) -> None:
 
 
 def test_csv(classifier: Classifier) -> None:
-    body = b"patient_name,dob,ssn,amount\nJane Doe,1990-01-02,536-22-1234,12.50\nJohn Roe,1985-03-04,536-22-1235,3\n"
+    body = (
+        b"patient_name,dob,ssn,amount\n"
+        b"Jane Doe,1990-01-02,536-22-1234,12.50\nJohn Roe,1985-03-04,536-22-1235,3\n"
+    )
     result = classifier.classify_detail(tevent(resp_body=body, resp_headers={"content-type": "text/csv"}))
     assert {"name", "date", "ssn"} <= cats(result.hits)
     assert result.records == 2
@@ -148,7 +151,8 @@ def test_ccda_xml(classifier: Classifier) -> None:
 def test_hl7v2_pid(classifier: Classifier) -> None:
     body = (
         b"MSH|^~\\&|Reg|Hosp|OE|Img|20060529090131||ADT^A01|1|P|2.5\r"
-        b"PID|||56782445^^^UAReg^MR||KLEINSAMPLE^BARRY^Q||19620910|M|||260 GOODWIN CREST DRIVE^^BIRMINGHAM^AL^35209"
+        b"PID|||56782445^^^UAReg^MR||KLEINSAMPLE^BARRY^Q||19620910|M|||"
+        b"260 GOODWIN CREST DRIVE^^BIRMINGHAM^AL^35209"
         b"||(205)555-0100|||||0105I30001|536-22-1234\r"
         b"OBX|1|CE|8867-4^Heart rate^LN||72|/min\r"
     )
@@ -157,7 +161,10 @@ def test_hl7v2_pid(classifier: Classifier) -> None:
 
 
 def test_plain_text(classifier: Classifier) -> None:
-    body = b"Patient: Jane Doe, DOB: 01/02/1990, SSN 536-22-1234, MRN: A123456, call (617) 555-0100 or fax: 617-555-0199"
+    body = (
+        b"Patient: Jane Doe, DOB: 01/02/1990, SSN 536-22-1234, MRN: A123456,"
+        b" call (617) 555-0100 or fax: 617-555-0199"
+    )
     found = run(classifier, body, "text/plain")
     assert {"name", "date", "ssn", "mrn", "phone", "fax"} <= found
 

@@ -334,8 +334,7 @@ def test_one_operation_in_two_specs_is_seen_in_both() -> None:
 
 
 def test_orphan_never_repeats_an_observed_key() -> None:
-    # the observed /x/{a}b is no instance of the spec's partial segment {a}b?... it is: the
-    # literal text "{a}b" fits "[^/]+b"; either way the output keys stay unique (store contract)
+    # the store keys endpoints by (method, host, path): observed rows and orphans never collide
     rows = assign_status([ep("GET", "/x/{id}"), ep("POST", "/x/{id}")], [spec(("POST", "/x/{id}"))])
     keys = [(e.method, e.host, e.path) for e in rows]
     assert len(keys) == len(set(keys))

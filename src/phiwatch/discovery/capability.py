@@ -118,7 +118,9 @@ class _Builder:
         self.ops: dict[tuple[str, str], SpecOperation] = {}
 
     def add(self, method: str, path: str, query: Iterable[str] = (), responses: tuple[str, ...] = ()) -> None:
-        full = join_path(self.base, path) if path != "/" else (self.base.rstrip("/") or "/")
+        full = join_path(self.base, path)
+        if path == "/" and full != "/":
+            full = full.rstrip("/")  # [base] itself: POST [base] for transaction, GET [base] search
         key = (method, full)
         old = self.ops.get(key)
         params = tuple(sorted(set(query) | set(old.query_params if old else ())))

@@ -97,7 +97,7 @@ class WafConfig(msgspec.Struct, frozen=True):
     limits: Limits = Limits()
     scope: Scope = Scope()
     inspect_response: bool = False  # CRS response rules (95x); off: offline logs rarely hold bodies
-    validate_utf8: bool = False
+    validate_utf8: bool = True  # CRS 4.28's default: invalid UTF-8 in args/path is flagged (920250)
 
     def __post_init__(self) -> None:
         if self.paranoia_level not in (1, 2, 3, 4):

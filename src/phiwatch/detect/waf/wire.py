@@ -20,6 +20,8 @@ def event_to_wire(event: Event, limits: Limits) -> tuple[WireRequest, tuple[str,
     uri = quote(req.path or "/", safe=_PATH_SAFE, errors="surrogateescape")
     if req.query:
         uri = f"{uri}?{req.query}"
+    if not percent_encoding_ok(uri):
+        notes.append("invalid percent-encoding in URI")
     if len(uri) > limits.uri_bytes:
         uri = uri[: limits.uri_bytes]
         notes.append(f"uri cut to {limits.uri_bytes} bytes")
@@ -78,3 +80,17 @@ def ndjson_as_array(body: bytes, limit: int) -> bytes:
         if size > limit:
             break
     return b"[" + b",".join(parts) + b"]"
+
+
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+def percent_encoding_ok(text: str) -> bool:
+    """Every ``%`` is followed by two hex digits (CRS checks this only from paranoia level 2)."""
+    at = text.find("%")
+    while at >= 0:
+        pair = text[at + 1 : at + 3]
+        if len(pair) != 2 or pair[0] not in _HEX or pair[1] not in _HEX:
+            return False
+        at = text.find("%", at + 3)
+    return True

@@ -8,6 +8,7 @@ the model simple); weekday daytime carries most of the load, nights and weekends
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 
 UTC_OFFSET_H = -5
@@ -49,21 +50,20 @@ def next_arrival(rng: random.Random, now: int, peak_per_s: float) -> int:
             return t
 
 
-def rfc3339(ms: int) -> str:
-    d = dt.datetime.fromtimestamp(ms // 1000, dt.UTC)
+@functools.lru_cache(maxsize=16_384)  # events share seconds; record dates repeat
+def _second(s: int) -> tuple[str, str]:
+    d = dt.datetime.fromtimestamp(s, dt.UTC)
+    hms = f"{d.hour:02d}:{d.minute:02d}:{d.second:02d}"
     return (
-        f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{ms % 1000:03d}Z"
+        f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{hms}",
+        f"{_DAYS[d.weekday()]}, {d.day:02d} {_MONTHS[d.month - 1]} {d.year:04d} {hms} GMT",
     )
+
+
+def rfc3339(ms: int) -> str:
+    return f"{_second(ms // 1000)[0]}.{ms % 1000:03d}Z"
 
 
 def http_date(ms: int) -> str:
     """IMF-fixdate as in the HTTP Date header (RFC 9110)."""
-    d = dt.datetime.fromtimestamp(ms // 1000, dt.UTC)
-    return (
-        f"{_DAYS[d.weekday()]}, {d.day:02d} {_MONTHS[d.month - 1]} {d.year:04d} "
-        f"{d.hour:02d}:{d.minute:02d}:{d.second:02d} GMT"
-    )
-
-
-def fhir_instant(ms: int) -> str:
-    return rfc3339(ms)[:-5] + "Z" if ms % 1000 == 0 else rfc3339(ms)
+    return _second(ms // 1000)[1]

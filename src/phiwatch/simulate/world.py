@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from phiwatch.simulate import ids, vocab
+from phiwatch.simulate.ids import between, pick
 
 PATIENT_CACHE = 20_000
 _MRN_MOD = 9_000_000
@@ -161,6 +162,11 @@ class World:
             p = self._patients[index] = self._make_patient(index)
         return p
 
+    def any_patient(self, rng: random.Random) -> Patient:
+        """A patient weighted towards the active ones: a few are seen often, most rarely
+        (square of a uniform draw), as in a real practice; it also keeps the cache warm."""
+        return self.patient(int(self.n_patients * rng.random() ** 2))
+
     def patient_id(self, index: int) -> str:
         """Mostly numeric ids, every fourth one UUID-style (servers migrated over time)."""
         if index % 4 == 3:
@@ -172,12 +178,12 @@ class World:
 
     def _make_patient(self, index: int) -> Patient:
         r = random.Random(self.seed * 1_000_003 + index)
-        gender = r.choice(("female", "male"))
-        given = r.choice(vocab.GIVEN_F if gender == "female" else vocab.GIVEN_M)
-        family = r.choice(vocab.FAMILY)
-        city, state, zip3, area = r.choice(vocab.CITIES)
-        year = r.randint(1938, 2019)
-        birth = f"{year:04d}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
+        gender = pick(r, ("female", "male"))
+        given = pick(r, vocab.GIVEN_F if gender == "female" else vocab.GIVEN_M)
+        family = pick(r, vocab.FAMILY)
+        city, state, zip3, area = pick(r, vocab.CITIES)
+        year = between(r, 1938, 2019)
+        birth = f"{year:04d}-{between(r, 1, 12):02d}-{between(r, 1, 28):02d}"
         medicare = year <= 1960 or r.random() < 0.05
         mail_name = "".join(ch for ch in f"{given}.{family}".lower() if ch.isascii() and ch != "'")
         p = Patient(
@@ -190,21 +196,21 @@ class World:
             family=family,
             gender=gender,
             birth_date=birth,
-            line=f"{r.randint(1, 9999)} {r.choice(vocab.STREETS)}",
+            line=f"{between(r, 1, 9999)} {pick(r, vocab.STREETS)}",
             city=city,
             state=state,
-            postal=f"{zip3}{r.randint(0, 99):02d}",
+            postal=f"{zip3}{between(r, 0, 99):02d}",
             phone=ids.phone(r, area),
-            email=f"{mail_name}{r.randint(1, 99)}@{r.choice(vocab.EMAIL_DOMAINS)}",
-            gp=r.randrange(self.n_practitioners),
-            payer=1 if medicare else r.choice((0, 0, 2)),
-            versions=r.randint(1, 4),
+            email=f"{mail_name}{between(r, 1, 99)}@{pick(r, vocab.EMAIL_DOMAINS)}",
+            gp=int(r.random() * self.n_practitioners),
+            payer=1 if medicare else pick(r, (0, 0, 2)),
+            versions=between(r, 1, 4),
         )
         base_ms = 1_735_689_600_000  # 2025-01-01: records predate the simulated traffic
         obs_base = OBS_BASE + index * PER_PATIENT
-        for k in range(r.randint(3, 14)):
-            code, display, unit, lo, hi, cat = r.choice(vocab.OBSERVATIONS)
-            value = round(r.uniform(lo, hi), 1)
+        for k in range(between(r, 3, 14)):
+            code, display, unit, lo, hi, cat = pick(r, vocab.OBSERVATIONS)
+            value = round(lo + (hi - lo) * r.random(), 1)
             p.observations.append(
                 Obs(
                     str(obs_base + k),
@@ -213,32 +219,32 @@ class World:
                     unit,
                     value,
                     cat,
-                    base_ms + r.randrange(360) * 86_400_000,
+                    base_ms + int(r.random() * 360) * 86_400_000,
                 )
             )
-        for _ in range(r.randint(0, 3)):
-            snomed, display, icd = r.choice(vocab.CONDITIONS)
-            onset = f"{r.randint(max(year, 1990), 2025)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
+        for _ in range(between(r, 0, 3)):
+            snomed, display, icd = pick(r, vocab.CONDITIONS)
+            onset = f"{between(r, max(year, 1990), 2025)}-{between(r, 1, 12):02d}-{between(r, 1, 28):02d}"
             p.conditions.append(Cond(ids.uuid4(r), snomed, display, icd, onset))
-        for _ in range(r.randint(0, 3)):
-            rx, display = r.choice(vocab.MEDICATIONS)
-            authored = f"2025-{r.randint(1, 12):02d}-{r.randint(1, 28):02d}"
+        for _ in range(between(r, 0, 3)):
+            rx, display = pick(r, vocab.MEDICATIONS)
+            authored = f"2025-{between(r, 1, 12):02d}-{between(r, 1, 28):02d}"
             p.meds.append(Med(str(40_000_000 + index * 8 + len(p.meds)), rx, display, authored, p.gp))
-        for _ in range(r.randint(1, 4)):
-            code, display, klass = r.choice(vocab.ENCOUNTER_TYPES)
+        for _ in range(between(r, 1, 4)):
+            code, display, klass = pick(r, vocab.ENCOUNTER_TYPES)
             p.encounters.append(
                 Enc(
                     ids.uuid4(r),
                     code,
                     display,
                     klass,
-                    base_ms + r.randrange(360) * 86_400_000 + r.randrange(8, 18) * 3_600_000,
-                    r.choice((p.gp, r.randrange(self.n_practitioners))),
-                    r.randrange(self.n_locations),
+                    base_ms + int(r.random() * 360) * 86_400_000 + between(r, 8, 17) * 3_600_000,
+                    pick(r, (p.gp, int(r.random() * self.n_practitioners))),
+                    int(r.random() * self.n_locations),
                 )
             )
-        p.invoices = [str(INVOICE_BASE + index * 8 + k) for k in range(r.randint(1, 5))]
-        p.lab_results = [str(LAB_BASE + index * 16 + k) for k in range(r.randint(1, 6))]
+        p.invoices = [str(INVOICE_BASE + index * 8 + k) for k in range(between(r, 1, 5))]
+        p.lab_results = [str(LAB_BASE + index * 16 + k) for k in range(between(r, 1, 6))]
         return p
 
     def practitioner(self, index: int) -> Practitioner:

@@ -45,7 +45,7 @@ class ClinicianApp:
 
     def session(self, sim: Sim) -> Session:
         pr, c = sim.rng.choice(self.staff)
-        p = sim.world.patient(sim.rng.randrange(sim.world.n_patients))
+        p = sim.world.any_patient(sim.rng)
         yield from self._chart(sim, pr, c, p, opening=False)
 
     def _lookup(self, sim: Sim, pr: int, c: Client, p: Patient) -> Emitted:

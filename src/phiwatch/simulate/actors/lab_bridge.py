@@ -31,7 +31,7 @@ class LabBridge:
         rng, w = sim.rng, sim.world
         client = self.clients[0] if rng.random() < 0.85 else self.clients[1]
         for _ in range(rng.randint(1, 3)):
-            p = w.patient(rng.randrange(w.n_patients))
+            p = w.any_patient(rng)
             yield think(lab.export(sim, client, self.cred, p, csv=rng.random() < 0.5), sim, 200, 3000)
             if rng.random() < 0.5:
                 rid = rng.choice(p.lab_results)

@@ -62,7 +62,7 @@ class Payer:
         rng, w = sim.rng, sim.world
         c = self.client
         for _ in range(rng.randrange(2, 8)):
-            p = w.patient(rng.randrange(w.n_patients))
+            p = w.any_patient(rng)
             cred = self._cred(sim)
             roll = rng.random()
             if roll < 0.3:

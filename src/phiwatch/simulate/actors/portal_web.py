@@ -21,7 +21,7 @@ class PortalWeb:
 
     def session(self, sim: Sim) -> Session:
         rng, w = sim.rng, sim.world
-        p = w.patient(rng.randrange(w.n_patients))
+        p = w.any_patient(rng)
         client = Client(
             "portal-web", ip_in(sim, rng.choice(("198.51.100", "203.0.113"))), rng.choice(vocab.UA_BROWSERS)
         )

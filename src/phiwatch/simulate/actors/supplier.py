@@ -27,7 +27,7 @@ class Supplier:
     def session(self, sim: Sim) -> Session:
         rng, w = sim.rng, sim.world
         v1 = rng.random() < 0.55 * (1.0 - sim.progress) + 0.05  # the migration progresses
-        patients = [w.patient(rng.randrange(w.n_patients)) for _ in range(rng.randint(2, 5))]
+        patients = [w.any_patient(rng) for _ in range(rng.randint(2, 5))]
         yield think(billing.list_invoices(sim, self.client, self.cred, patients, v1=v1), sim, 300, 2000)
         for p in patients[: rng.randint(1, len(patients))]:
             inv = p.invoices[0] if rng.random() > 0.04 else None

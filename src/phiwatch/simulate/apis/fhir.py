@@ -6,8 +6,9 @@ expired token, and a small share fail with 500 as real servers do; unknown ids g
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 import orjson
 
@@ -22,8 +23,12 @@ Json = dict[str, object]
 Result = tuple[int, Json | None, dict[str, str] | None]
 
 
+_PLAIN = re.compile(r"^[A-Za-z0-9._~/,:|-]*$").match  # short query values only
+
+
 def _q(params: list[tuple[str, str]]) -> str:
-    return urlencode(params, safe="/,:|")
+    """``urlencode`` with FHIR's ``/ , : |`` left readable; quotes only values that need it."""
+    return "&".join(f"{k}={v if _PLAIN(v) else quote(v, safe='/,:|')}" for k, v in params)
 
 
 def _call(

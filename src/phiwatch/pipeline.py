@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 from phiwatch.identity import IdentityReader
 from phiwatch.model import Event
+
+if TYPE_CHECKING:
+    from phiwatch.discovery.inventory import Inventory
 
 
 class Stage(Protocol):
@@ -66,3 +70,21 @@ class Pipeline:
             run(event)
             n += 1
         return n
+
+
+@dataclass
+class Components:
+    """The stateful parts one run shares; each stage gets what it needs from here."""
+
+    identity: IdentityReader
+    inventory: Inventory
+
+
+def default_stages(c: Components) -> list[Stage]:
+    """The default chain, in order. Adding a stage to phiwatch means adding it here."""
+    from phiwatch.discovery.inventory import DiscoverStage
+
+    return [
+        IdentityStage(c.identity),  # normalize
+        DiscoverStage(c.inventory),  # discover
+    ]

@@ -1,0 +1,178 @@
+"""One analysis run: read sources through the pipeline, fold into the stored inventory,
+apply the published specs, and produce a Report. The CLI is a thin layer over this."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import msgspec
+
+from phiwatch.discovery.inventory import Inventory
+from phiwatch.discovery.lifecycle import assign_status
+from phiwatch.discovery.spec import SpecDocument, load_spec
+from phiwatch.errors import InputError
+from phiwatch.identity import Fingerprinter, IdentityReader
+from phiwatch.ingest import IngestOptions, IngestReport, read_events
+from phiwatch.model import Endpoint
+from phiwatch.pipeline import Components, Pipeline, default_stages
+from phiwatch.report import Report
+from phiwatch.store import Store, open_store
+
+DEFAULT_DB = "phiwatch.db"
+STATUSES = ("documented", "shadow", "zombie", "orphan", "undocumented")
+
+
+class AnalyzeOptions(msgspec.Struct):
+    ingest: IngestOptions = msgspec.field(default_factory=IngestOptions)
+    strict: bool = False  # re-raise stage errors (tests)
+
+
+def default_db() -> str:
+    return os.environ.get("PHIWATCH_DB", DEFAULT_DB)
+
+
+def file_fingerprint(path: Path) -> str:
+    """Content hash (size + BLAKE2b of every byte): the same content under another name is
+    the same source, so re-analyzing it never double counts."""
+    h = hashlib.blake2b(digest_size=20)
+    size = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+            size += len(chunk)
+    return f"{size}:{h.hexdigest()}"
+
+
+def check_readable(paths: Sequence[Path]) -> None:
+    """Fail before any work when an input cannot be opened (exit 2 in the CLI)."""
+    for path in paths:
+        if not path.exists():
+            raise InputError(str(path), None, "no such file")
+        if path.is_dir():
+            raise InputError(str(path), None, "is a directory")
+        try:
+            with path.open("rb") as fh:
+                fh.read(1)
+        except OSError as exc:
+            raise InputError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+
+
+_SPECS_STATE = "specs"
+_INVENTORY_STATE = "inventory"
+_spec_list = msgspec.msgpack.Decoder(list[SpecDocument])
+
+
+def _merge_specs(store: Store, new: list[SpecDocument]) -> list[SpecDocument]:
+    """Specs given once stay in force for later runs; a spec with the same label replaces."""
+    raw = store.load_state(_SPECS_STATE)
+    by_label = {doc.label: doc for doc in (_spec_list.decode(raw) if raw else [])}
+    for doc in new:
+        by_label[doc.label] = doc
+    return list(by_label.values())
+
+
+def summarize(
+    endpoints: Sequence[Endpoint], ingest: IngestReport, pipeline: Pipeline, extra: dict[str, object]
+) -> dict[str, object]:
+    by_status = Counter(ep.status for ep in endpoints)
+    summary: dict[str, object] = {
+        "events": ingest.events,
+        "endpoints": len(endpoints),
+        "endpoints_by_status": {s: by_status[s] for s in STATUSES if by_status[s]},
+        "findings_by_severity": {},
+        "alerts_by_detector": {},
+        "rejected": ingest.rejected,
+        "rejected_samples": [str(r) for r in ingest.rejected_samples[:50]],
+        "truncated_bodies": ingest.truncated_bodies,
+        "formats": dict(ingest.by_format),
+        "stage_errors": dict(pipeline.errors),
+    }
+    summary.update(extra)
+    return summary
+
+
+def analyze(
+    paths: Sequence[Path],
+    *,
+    specs: Sequence[Path] = (),
+    db: str | None = None,
+    options: AnalyzeOptions | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    options = options or AnalyzeOptions()
+    check_readable(paths)
+    spec_docs = [load_spec(p) for p in specs]  # ConfigError names the file
+    started = time.time()
+    with open_store(db or default_db()) as store:
+        fingerprint = Fingerprinter(store.get_or_create_key())
+        state = store.load_state(_INVENTORY_STATE)
+        inventory = Inventory.from_bytes(state) if state else Inventory()
+        components = Components(identity=IdentityReader(fingerprint), inventory=inventory)
+        pipeline = Pipeline(default_stages(components), strict=options.strict)
+        ingest = IngestReport()
+        analyzed: list[str] = []
+        skipped: list[str] = []
+        sources: list[tuple[str, str, int, int]] = []
+        done = 0
+        for path in paths:
+            fp = file_fingerprint(path)
+            if store.source_seen(fp):
+                skipped.append(str(path))
+                done += path.stat().st_size
+                if progress:
+                    progress(done)
+                continue
+            events0, rejected0 = ingest.events, ingest.rejected
+            base = done
+
+            def step(n: int, base: int = base) -> None:
+                if progress:
+                    progress(base + n)
+
+            pipeline.run_all(read_events(path, ingest, options.ingest, step))
+            done = base + path.stat().st_size
+            analyzed.append(str(path))
+            sources.append((fp, str(path), ingest.events - events0, ingest.rejected - rejected0))
+        all_specs = _merge_specs(store, spec_docs)
+        endpoints = assign_status(inventory.endpoints(), all_specs)
+        summary = summarize(
+            endpoints,
+            ingest,
+            pipeline,
+            {
+                "sources_analyzed": analyzed,
+                "sources_skipped": skipped,
+                "specs": [doc.label for doc in all_specs],
+                "spec_warnings": [w for doc in all_specs for w in doc.warnings][:50],
+                "db": str(store.location),
+                "seconds": round(time.time() - started, 3),
+            },
+        )
+        with store.transaction():
+            for fp, name, n_events, n_rejected in sources:
+                store.record_source(fp, name, n_events, n_rejected)
+            store.save_state(_INVENTORY_STATE, inventory.to_bytes())
+            store.save_state(_SPECS_STATE, msgspec.msgpack.encode(all_specs))
+            store.save_endpoints(endpoints)
+            store.record_run(summary)
+    return Report(summary=summary, endpoints=endpoints)
+
+
+def load_report(db: str | None = None) -> Report:
+    """The stored inventory as a Report (for `phiwatch inventory`)."""
+    with open_store(db or default_db()) as store:
+        endpoints = store.load_endpoints()
+        last = store.last_run() or {}
+    by_status = Counter(ep.status for ep in endpoints)
+    summary: dict[str, object] = {
+        "events": sum(ep.requests for ep in endpoints),
+        "endpoints": len(endpoints),
+        "endpoints_by_status": {s: by_status[s] for s in STATUSES if by_status[s]},
+        "last_run": last.get("summary", last) if isinstance(last, dict) else {},
+    }
+    return Report(summary=summary, endpoints=endpoints)

@@ -1,0 +1,221 @@
+"""The `phiwatch` command: a thin Typer layer that parses options, calls the library and
+renders. Errors the user can fix are one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+from phiwatch import __version__
+from phiwatch.errors import PhiwatchError
+
+app = typer.Typer(
+    name="phiwatch",
+    help="API security for healthcare: inventory, PHI flows, posture and runtime abuse.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class TrafficFormat(StrEnum):
+    jsonl = "jsonl"
+    har = "har"
+
+
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="SQLite file (default: $PHIWATCH_DB or ./phiwatch.db).")
+]
+FormatOption = Annotated[ReportFormat, typer.Option("--format", "-f", help="Output format.")]
+OutOption = Annotated[Path | None, typer.Option("--out", "-o", help="Write the report to this file.")]
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn phiwatch's own errors into one line on stderr and exit 2."""
+    try:
+        yield
+    except PhiwatchError as exc:
+        err.print(f"phiwatch: error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(2) from None
+
+
+@contextlib.contextmanager
+def byte_progress(total: int, label: str) -> Iterator[Callable[[int], None] | None]:
+    """A Rich progress bar over input bytes, only when stderr is a terminal."""
+    if not sys.stderr.isatty() or total <= 0:
+        yield None
+        return
+    columns = (
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+
+        def update(done: int) -> None:
+            bar.update(task, completed=done)
+
+        yield update
+
+
+def emit(report: object, fmt: ReportFormat, out: Path | None) -> None:
+    from phiwatch.report import Report, render
+
+    assert isinstance(report, Report)
+    if out is None:
+        render(report, fmt.value, sys.stdout, color=sys.stdout.isatty())
+        return
+    try:
+        with out.open("w", encoding="utf-8") as fh:
+            render(report, fmt.value, fh, color=False)
+    except OSError as exc:
+        raise PhiwatchError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    err.print(f"report written to {out}", highlight=False)
+
+
+@app.command()
+def analyze(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Traffic files: HAR, JSONL, nginx/Envoy/ALB logs (.gz ok).")
+    ],
+    spec: Annotated[
+        list[Path] | None,
+        typer.Option("--spec", "-s", help="OpenAPI/Swagger or FHIR CapabilityStatement (repeatable)."),
+    ] = None,
+    db: DbOption = None,
+    fmt: FormatOption = ReportFormat.text,
+    out: OutOption = None,
+    log_format: Annotated[
+        str | None, typer.Option("--log-format", help="nginx log_format string for custom access logs.")
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Host name for log lines that carry none.")] = "",
+) -> None:
+    """Analyze traffic into the inventory and report it."""
+    from phiwatch.analyze import AnalyzeOptions
+    from phiwatch.analyze import analyze as run
+    from phiwatch.ingest import IngestOptions
+
+    with user_errors():
+        total = sum(p.stat().st_size for p in paths if p.is_file())
+        options = AnalyzeOptions(ingest=IngestOptions(nginx_log_format=log_format, default_host=host.lower()))
+        with byte_progress(total, "analyzing") as progress:
+            report = run(paths, specs=spec or [], db=db, options=options, progress=progress)
+        emit(report, fmt, out)
+
+
+@app.command()
+def inventory(
+    db: DbOption = None,
+    status: Annotated[str | None, typer.Option(help="Only this status (shadow, zombie, ...).")] = None,
+    host: Annotated[str | None, typer.Option(help="Only this host.")] = None,
+    fmt: FormatOption = ReportFormat.text,
+    out: OutOption = None,
+) -> None:
+    """Show the stored API inventory."""
+    from phiwatch.analyze import default_db, load_report
+
+    with user_errors():
+        dbfile = db or default_db()
+        if not Path(dbfile).exists():
+            raise PhiwatchError(f"{dbfile}: no such database (run `phiwatch analyze` first)")
+        report = load_report(dbfile)
+        if status or host:
+            report.endpoints = [
+                e
+                for e in report.endpoints
+                if (not status or e.status == status) and (not host or e.host == host)
+            ]
+        emit(report, fmt, out)
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Traffic file to write.")],
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same output.")] = 7,
+    events: Annotated[int, typer.Option(help="Number of exchanges.")] = 5000,
+    fmt: Annotated[
+        TrafficFormat, typer.Option("--format", "-f", help="Traffic format.")
+    ] = TrafficFormat.jsonl,
+) -> None:
+    """Write synthetic healthcare traffic, the published specs and the ground truth."""
+    from phiwatch.simulate import SimulationConfig
+    from phiwatch.simulate import simulate as run
+
+    with user_errors():
+        result = run(out, SimulationConfig(seed=seed, events=events, fmt=fmt.value))
+        err.print(f"wrote {result.events} exchanges to {result.traffic}", highlight=False)
+        err.print(f"ground truth: {result.truth}", highlight=False)
+        for path in result.specs:
+            err.print(f"spec: {path}", highlight=False)
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="Where to write the demo files.")] = Path(
+        "phiwatch-demo"
+    ),
+    events: Annotated[int, typer.Option(help="Number of simulated exchanges.")] = 5000,
+) -> None:
+    """Simulate a hospital's API traffic, analyze it with its published specs, show the inventory."""
+    from phiwatch.analyze import analyze as run
+    from phiwatch.report import render
+    from phiwatch.simulate import SimulationConfig
+    from phiwatch.simulate import simulate as sim
+
+    with user_errors():
+        directory.mkdir(parents=True, exist_ok=True)
+        db = directory / "phiwatch.db"
+        db.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+        result = sim(directory / "traffic.jsonl", SimulationConfig(seed=7, events=events, fmt="jsonl"))
+        report = run([result.traffic], specs=result.specs, db=str(db))
+        render(report, "text", sys.stdout, color=sys.stdout.isatty())
+        by_status = report.summary.get("endpoints_by_status", {})
+        console = Console()
+        console.print(
+            f"\n[bold]{report.summary['events']}[/] exchanges analyzed: "
+            + ", ".join(f"{n} {s}" for s, n in by_status.items())  # type: ignore[attr-defined]
+        )
+        console.print(f"traffic: {result.traffic}", highlight=False)
+        console.print(f"specs:   {', '.join(str(p) for p in result.specs)}", highlight=False)
+        console.print(
+            f"results stored in {db} (try: phiwatch inventory --db {db} --status shadow)", highlight=False
+        )
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"phiwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """phiwatch: API security for healthcare."""
+
+
+def main() -> None:
+    app()

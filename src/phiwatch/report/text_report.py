@@ -1,0 +1,126 @@
+"""Readable terminal report with Rich: summary, then the inventory with shadow and zombie
+endpoints highlighted, then data flows, findings and alerts when there are any."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import IO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from phiwatch.model import Endpoint
+from phiwatch.report import FORMATS, Report
+
+STATUS_STYLE = {
+    "shadow": "bold red",
+    "zombie": "bold magenta",
+    "orphan": "yellow",
+    "documented": "green",
+    "undocumented": "cyan",
+}
+STATUS_ORDER = {"shadow": 0, "zombie": 1, "orphan": 2, "undocumented": 3, "documented": 4}
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def when(ts: float | None) -> str:
+    if ts is None:
+        return "-"
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def sort_endpoints(endpoints: Sequence[Endpoint]) -> list[Endpoint]:
+    return sorted(endpoints, key=lambda e: (STATUS_ORDER.get(e.status, 9), e.host, e.path, e.method))
+
+
+def inventory_table(endpoints: Sequence[Endpoint], title: str = "API inventory") -> Table:
+    table = Table(title=title, title_justify="left", expand=False, show_lines=False)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Method", no_wrap=True)
+    table.add_column("Host", overflow="fold")
+    table.add_column("Path", overflow="fold")
+    table.add_column("Reqs", justify="right")
+    table.add_column("Clients", justify="right")
+    table.add_column("Auth")
+    table.add_column("PHI", overflow="fold")
+    table.add_column("Last seen", no_wrap=True)
+    table.add_column("Why", overflow="fold")
+    for ep in sort_endpoints(endpoints):
+        style = STATUS_STYLE.get(ep.status, "")
+        phi = ", ".join(ep.phi)
+        if ep.phi_in_url:
+            phi = (phi + " " if phi else "") + "[PHI in URL]"
+        table.add_row(
+            Text(ep.status, style=style),
+            ep.method,
+            ep.host or "-",
+            Text(ep.path, style=style if ep.status in ("shadow", "zombie") else ""),
+            str(ep.requests),
+            str(ep.clients),
+            ", ".join(ep.auth) or "-",
+            Text(phi or "-", style="bold yellow" if phi else "dim"),
+            when(ep.last_seen),
+            ep.reason,
+        )
+    return table
+
+
+def summary_table(summary: dict[str, object]) -> Table:
+    table = Table(title="Summary", title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for key in ("events", "endpoints", "rejected"):
+        if key in summary:
+            table.add_row(key, str(summary[key]))
+    for key in ("endpoints_by_status", "findings_by_severity", "alerts_by_detector"):
+        value = summary.get(key)
+        if isinstance(value, dict) and value:
+            table.add_row(key.replace("_", " "), ", ".join(f"{k}: {v}" for k, v in value.items()))
+    return table
+
+
+def flows_table(flows: Sequence[dict[str, object]]) -> Table:
+    table = Table(title="PHI data flows (who received which PHI)", title_justify="left")
+    table.add_column("Client / partner", overflow="fold")
+    table.add_column("PHI categories", overflow="fold")
+    table.add_column("Endpoints", justify="right")
+    table.add_column("Records", justify="right")
+    table.add_column("Patients (est.)", justify="right")
+    for flow in flows:
+        phi = flow.get("phi") or []
+        endpoints = flow.get("endpoints") or []
+        table.add_row(
+            str(flow.get("client", "")),
+            ", ".join(str(p) for p in phi) if isinstance(phi, list) else str(phi),
+            str(len(endpoints)) if isinstance(endpoints, list) else str(endpoints),
+            str(flow.get("records", "")),
+            str(flow.get("patients", "-")),
+        )
+    return table
+
+
+@FORMATS.register("text")
+def render_text(report: Report, out: IO[str], color: bool) -> None:
+    console = Console(file=out, force_terminal=color, no_color=not color, width=None if color else 160)
+    console.print(summary_table(report.summary))
+    console.print(inventory_table(report.endpoints))
+    if report.data_flows:
+        console.print(flows_table(report.data_flows))
+    if report.findings:
+        table = Table(title="Findings", title_justify="left")
+        for col in ("Severity", "Check", "OWASP", "Endpoint", "Title"):
+            table.add_column(col, overflow="fold")
+        for f in sorted(report.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9)):
+            ep = f"{f.endpoint.method} {f.endpoint.host}{f.endpoint.path}" if f.endpoint else "-"
+            table.add_row(f.severity, f.check, f.owasp, ep, f.title)
+        console.print(table)
+    if report.alerts:
+        table = Table(title="Alerts", title_justify="left")
+        for col in ("Severity", "Detector", "Actor", "Endpoint", "Count", "Action"):
+            table.add_column(col, overflow="fold")
+        for a in sorted(report.alerts, key=lambda a: SEVERITY_ORDER.get(a.severity, 9)):
+            ep = f"{a.endpoint.method} {a.endpoint.path}" if a.endpoint else "-"
+            table.add_row(a.severity, a.detector, a.actor, ep, str(a.count), a.action)
+        console.print(table)

@@ -104,12 +104,18 @@ def main() -> int:
         rss0 = rss_mb()
         n, secs, inventory = ours(path)
         rate = n / secs
-        print(f"phiwatch parse+identity+template+inventory: {n:,} events in {secs:.2f}s = {rate:,.0f} events/s")
-        print(f"endpoints: {len(inventory.endpoints())}, peak RSS {rss_mb():.0f} MB (before run {rss0:.0f} MB)")
+        print(
+            f"phiwatch parse+identity+template+inventory: {n:,} events in {secs:.2f}s = {rate:,.0f} events/s"
+        )
+        print(
+            f"endpoints: {len(inventory.endpoints())}, peak RSS {rss_mb():.0f} MB (before run {rss0:.0f} MB)"
+        )
         if not args.memory:
             bn, bsecs = baseline(path)
             brate = bn / bsecs
-            print(f"baseline json.loads per line:              {bn:,} lines in {bsecs:.2f}s = {brate:,.0f} lines/s")
+            print(
+                f"baseline json.loads per line:              {bn:,} lines in {bsecs:.2f}s = {brate:,.0f} lines/s"
+            )
             print(f"ratio phiwatch / json.loads: {rate / brate:.2f}")
     return 0
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phiwatch.discovery.fhir import (
     A_GENERIC,
@@ -18,7 +20,7 @@ from phiwatch.discovery.fhir import (
     is_resource_type,
     step,
 )
-from phiwatch.discovery.templating import Templater, template_path
+from phiwatch.discovery.templating import Templater, id_name, is_variable_segment, template_path
 from tests.conftest import need_shared
 
 
@@ -120,3 +122,33 @@ def test_every_resource_type_read_and_vread() -> None:
     for rtype in sorted(RESOURCE_TYPES):
         assert template_path(f"/fhir/{rtype}/x1") == f"/fhir/{rtype}/{{id}}"
         assert template_path(f"/{rtype}/a/_history/1") == f"/{rtype}/{{id}}/_history/{{vid}}"
+
+
+def _reference(path: str) -> str:
+    """The templater's loop spelled with ``fhir.step``, which it inlines for speed."""
+    out: list[str] = []
+    n_ids, state = 0, S_NONE
+    for seg in filter(None, path.split("/")):
+        action, state = step(seg, state)
+        if action == A_GENERIC:
+            action, state = (A_ID, S_AFTER_ID) if is_variable_segment(seg) else (A_LITERAL, S_NONE)
+        if action == A_ID:
+            n_ids += 1
+            out.append(id_name(n_ids))
+        else:
+            out.append("{vid}" if action == A_VID else seg)
+    return "/" + "/".join(out)
+
+
+_fhir_segments = st.one_of(
+    st.sampled_from(["Patient", "Observation", "Group", "_history", "_search", "$export", "$everything"]),
+    st.sampled_from(["metadata", "fhir", "R4", "example", "123", "{id}", "{vid}", "me", "v2", ""]),
+    st.text(st.characters(codec="utf-8", exclude_characters="/"), max_size=12),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_fhir_segments, max_size=8).map("/".join))
+def test_inlined_walk_matches_step(path: str) -> None:
+    assert template_path(path) == _reference(path)
+    assert Templater().template(path) == _reference(path)

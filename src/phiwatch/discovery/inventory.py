@@ -138,7 +138,8 @@ class InventoryState(msgspec.Struct):
     overflow: int = 0
 
 
-def _query_names(query: str) -> list[str]:
+def query_names(query: str) -> tuple[str, ...]:
+    """Parameter names of a raw query string, decoded; never the values."""
     names = []
     for part in query.split("&"):
         name = part.split("=", 1)[0]
@@ -147,7 +148,7 @@ def _query_names(query: str) -> list[str]:
         if "%" in name or "+" in name:
             name = unquote_plus(name, errors="replace")
         names.append(name)
-    return names
+    return tuple(names)
 
 
 class Inventory:
@@ -170,9 +171,13 @@ class Inventory:
         self.max_endpoints = max_endpoints
         self.overflow = 0  # events whose endpoint was new once max_endpoints was reached
         self._stats: dict[EndpointKey, _Stats] = {}
-        # (method, host, raw template) -> stats of its effective endpoint; two generations
+        # (method, host, raw path) -> stats of its effective endpoint; two generations
         self._young: dict[tuple[str, str, str], _Stats] = {}
         self._old: dict[tuple[str, str, str], _Stats] = {}
+        # (method, host, template before learning) -> stats; so the learner sees each once
+        self._by_template: dict[tuple[str, str, str], _Stats] = {}
+        self._query_young: dict[str, tuple[str, ...]] = {}
+        self._query_old: dict[str, tuple[str, ...]] = {}
         self._actor_young: dict[str, int] = {}
         self._actor_old: dict[str, int] = {}
         self._generation = self.learner.generation if self.learner is not None else 0
@@ -182,7 +187,7 @@ class Inventory:
     def add(self, event: Event) -> EndpointKey:
         """Template the event's path, count it, set and return ``event.endpoint``."""
         req = event.request
-        raw = (req.method, req.host, self.templater.template(req.path))
+        raw = (req.method, req.host, req.path)
         st = self._young.get(raw)
         if st is None:
             st = self._lookup(raw)
@@ -207,10 +212,18 @@ class Inventory:
         h = self._actor_young.get(actor)
         if h is None:
             h = self._actor_hash(actor)
-        st.clients.add_hash(h)
-        if req.query:
+        hashes = st.clients.hashes
+        if hashes is None or len(hashes) >= SPARSE_CLIENTS:
+            st.clients.add_hash(h)
+        else:
+            hashes.add(h)
+        query = req.query
+        if query:
+            names = self._query_young.get(query)
+            if names is None:
+                names = self._query_names(query)
             params = st.params
-            for name in _query_names(req.query):
+            for name in names:
                 if name not in params:
                     st.add_param(name)
         event.endpoint = st.key
@@ -225,16 +238,33 @@ class Inventory:
         self._actor_young[actor] = h
         return h
 
+    def _query_names(self, query: str) -> tuple[str, ...]:
+        names = self._query_old.get(query)
+        if names is None:
+            names = query_names(query)
+        if len(self._query_young) >= _CACHE_SIZE:
+            self._query_old, self._query_young = self._query_young, {}
+        self._query_young[query] = names
+        return names
+
     def _lookup(self, raw: tuple[str, str, str]) -> _Stats:
+        """Raw-path cache miss: template the path, then find the endpoint by its template."""
         st = self._old.get(raw)
         if st is None:
-            method, host, template = raw
-            learner = self.learner
-            if learner is not None:
-                template = learner.observe(host, template)
-                if learner.generation != self._generation:
-                    self._relearn(host)
-            st = self._stats_for(EndpointKey(method.upper(), host, template))
+            method, host, path = raw
+            tkey = (method, host, self.templater.compute(path))
+            st = self._by_template.get(tkey)
+            if st is None:
+                template = tkey[2]
+                learner = self.learner
+                if learner is not None:
+                    template = learner.observe(host, template)
+                    if learner.generation != self._generation:
+                        self._relearn(host)
+                st = self._stats_for(EndpointKey(method.upper(), host, template))
+                if len(self._by_template) >= _CACHE_SIZE:
+                    self._by_template.clear()  # rebuilt from the raw cache's misses
+                self._by_template[tkey] = st
         if len(self._young) >= _CACHE_SIZE:
             self._old, self._young = self._young, {}
         self._young[raw] = st
@@ -255,6 +285,7 @@ class Inventory:
         self._generation = learner.generation
         self._young.clear()
         self._old.clear()
+        self._by_template.clear()
         for key in [k for k in self._stats if host is None or k.host == host]:
             path = learner.apply(key.host, key.path)
             if path == key.path:

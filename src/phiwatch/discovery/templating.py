@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 
-from phiwatch.discovery.fhir import A_GENERIC, A_ID, A_LITERAL, S_AFTER_ID, S_NONE, step
+from phiwatch.discovery.fhir import RESOURCE_TYPES, S_AFTER_HISTORY, S_AFTER_ID, S_AFTER_TYPE, S_NONE
 
 # Longer than any word in an API path (a FHIR id is at most 64 characters): always a value.
 MAX_WORD_LEN = 64
 # From this length a segment is checked for the look of an opaque token (base64, JWT part).
 TOKEN_MIN_LEN = 16
+_WORDS_CAP = 4096  # literal segments memoized per Templater; words repeat, so few are needed
 
 _HAS_DIGIT = re.compile(r"[0-9]").search
 _HAS_LETTER = re.compile(r"[A-Za-z]").search
@@ -95,33 +96,53 @@ def is_variable_segment(segment: str) -> bool:
     return n >= TOKEN_MIN_LEN and _looks_random(segment)
 
 
-def template_path(path: str, *, fhir: bool = True) -> str:
+def template_path(path: str, *, fhir: bool = True, words: dict[str, bool] | None = None) -> str:
     """The template of one path (uncached). Never raises; always starts with "/".
 
     Empty segments (``//``, a trailing ``/``) are dropped. With ``fhir`` the FHIR URL grammar
-    applies first (see ``fhir.step``), then the generic rules."""
+    applies first (``fhir.step``, inlined here because this loop is the hot path of a cache
+    miss), then the generic rules. ``words`` memoizes segments found literal (a caller-owned,
+    capped dict: words repeat across paths, ids do not)."""
+    if words is None:
+        words = {}
     out: list[str] = []
     n_ids = 0
     state = S_NONE
     for seg in path.split("/"):
         if not seg:
             continue
-        action = A_GENERIC
         if fhir:
-            action, state = step(seg, state)
-        if action == A_GENERIC:
+            if state == S_AFTER_TYPE:
+                if seg[0] == "$" or seg[0] == "_":
+                    out.append(seg)
+                    state = S_NONE
+                else:
+                    n_ids += 1
+                    out.append(_NAMES[n_ids - 1] if n_ids <= 9 else id_name(n_ids))
+                    state = S_AFTER_ID
+                continue
+            if state == S_AFTER_HISTORY and seg[0] != "$" and seg[0] != "_":
+                out.append("{vid}")
+                state = S_NONE
+                continue
+            if state == S_AFTER_ID and seg == "_history":
+                out.append(seg)
+                state = S_AFTER_HISTORY
+                continue
+            if seg in RESOURCE_TYPES:
+                out.append(seg)
+                state = S_AFTER_TYPE
+                continue
+        if seg not in words:
             if is_variable_segment(seg):
-                action = A_ID
+                n_ids += 1
+                out.append(_NAMES[n_ids - 1] if n_ids <= 9 else id_name(n_ids))
                 state = S_AFTER_ID
-            else:
-                action = A_LITERAL
-        if action == A_LITERAL:
-            out.append(seg)
-        elif action == A_ID:
-            n_ids += 1
-            out.append(id_name(n_ids))
-        else:  # A_VID
-            out.append("{vid}")
+                continue
+            if len(words) < _WORDS_CAP:
+                words[seg] = False
+        out.append(seg)
+        state = S_NONE
     return "/" + "/".join(out)
 
 
@@ -132,7 +153,7 @@ class Templater:
     previous old one is dropped, so memory stays under ``2 * cache_size`` entries while hot
     paths survive. Misses (a million distinct patient ids) cost one ``template_path`` call."""
 
-    __slots__ = ("_cap", "_fhir", "_old", "_young")
+    __slots__ = ("_cap", "_fhir", "_old", "_words", "_young")
 
     def __init__(self, *, fhir: bool = True, cache_size: int = 32_768) -> None:
         if cache_size < 1:
@@ -141,6 +162,7 @@ class Templater:
         self._cap = cache_size
         self._young: dict[str, str] = {}
         self._old: dict[str, str] = {}
+        self._words: dict[str, bool] = {}
 
     def template(self, path: str) -> str:
         t = self._young.get(path)
@@ -148,12 +170,16 @@ class Templater:
             return t
         t = self._old.get(path)
         if t is None:
-            t = template_path(path, fhir=self._fhir)
+            t = template_path(path, fhir=self._fhir, words=self._words)
         if len(self._young) >= self._cap:
             self._old = self._young
             self._young = {}
         self._young[path] = t
         return t
+
+    def compute(self, path: str) -> str:
+        """The template, bypassing the path cache (for callers that cache paths themselves)."""
+        return template_path(path, fhir=self._fhir, words=self._words)
 
     def cache_len(self) -> int:
         return len(self._young) + len(self._old)

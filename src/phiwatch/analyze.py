@@ -3,7 +3,6 @@ apply the published specs, and produce a Report. The CLI is a thin layer over th
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from collections import Counter
@@ -12,16 +11,18 @@ from pathlib import Path
 
 import msgspec
 
+from phiwatch.classify import Classifier, ClassifyOptions, ClassifyStage, EndpointPhi, PhiAggregator
 from phiwatch.discovery.inventory import Inventory
 from phiwatch.discovery.lifecycle import assign_status
 from phiwatch.discovery.spec import SpecDocument, load_spec
 from phiwatch.errors import InputError
 from phiwatch.identity import Fingerprinter, IdentityReader
 from phiwatch.ingest import IngestOptions, IngestReport, read_events
-from phiwatch.model import Endpoint
+from phiwatch.model import Endpoint, EndpointKey
 from phiwatch.pipeline import Components, Pipeline, default_stages
 from phiwatch.report import Report
 from phiwatch.store import Store, open_store
+from phiwatch.store.fingerprint import fingerprint_file
 
 DEFAULT_DB = "phiwatch.db"
 STATUSES = ("documented", "shadow", "zombie", "orphan", "undocumented")
@@ -29,23 +30,12 @@ STATUSES = ("documented", "shadow", "zombie", "orphan", "undocumented")
 
 class AnalyzeOptions(msgspec.Struct):
     ingest: IngestOptions = msgspec.field(default_factory=IngestOptions)
+    classify: ClassifyOptions = msgspec.field(default_factory=ClassifyOptions)
     strict: bool = False  # re-raise stage errors (tests)
 
 
 def default_db() -> str:
     return os.environ.get("PHIWATCH_DB", DEFAULT_DB)
-
-
-def file_fingerprint(path: Path) -> str:
-    """Content hash (size + BLAKE2b of every byte): the same content under another name is
-    the same source, so re-analyzing it never double counts."""
-    h = hashlib.blake2b(digest_size=20)
-    size = 0
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return f"{size}:{h.hexdigest()}"
 
 
 def check_readable(paths: Sequence[Path]) -> None:
@@ -64,6 +54,7 @@ def check_readable(paths: Sequence[Path]) -> None:
 
 _SPECS_STATE = "specs"
 _INVENTORY_STATE = "inventory"
+_PHI_STATE = "phi"
 _spec_list = msgspec.msgpack.Decoder(list[SpecDocument])
 
 
@@ -112,7 +103,12 @@ def analyze(
         fingerprint = Fingerprinter(store.get_or_create_key())
         state = store.load_state(_INVENTORY_STATE)
         inventory = Inventory.from_bytes(state) if state else Inventory()
-        components = Components(identity=IdentityReader(fingerprint), inventory=inventory)
+        classify = ClassifyStage(Classifier(options.classify, fingerprint))
+        phi_state = store.load_state(_PHI_STATE)
+        phi = PhiAggregator.from_bytes(phi_state, classify) if phi_state else PhiAggregator(classify)
+        components = Components(
+            identity=IdentityReader(fingerprint), inventory=inventory, classify=classify, phi=phi
+        )
         pipeline = Pipeline(default_stages(components), strict=options.strict)
         ingest = IngestReport()
         analyzed: list[str] = []
@@ -120,8 +116,8 @@ def analyze(
         sources: list[tuple[str, str, int, int]] = []
         done = 0
         for path in paths:
-            fp = file_fingerprint(path)
-            if store.source_seen(fp):
+            fp = fingerprint_file(path)
+            if store.source_seen(fp) or fp in {s[0] for s in sources}:
                 skipped.append(str(path))
                 done += path.stat().st_size
                 if progress:
@@ -139,7 +135,8 @@ def analyze(
             analyzed.append(str(path))
             sources.append((fp, str(path), ingest.events - events0, ingest.rejected - rejected0))
         all_specs = _merge_specs(store, spec_docs)
-        endpoints = assign_status(inventory.endpoints(), all_specs)
+        endpoints = assign_status(with_phi(inventory.endpoints(), phi.endpoint_phi(), inventory), all_specs)
+        flows = [msgspec.to_builtins(f) for f in phi.flows()]
         summary = summarize(
             endpoints,
             ingest,
@@ -151,6 +148,8 @@ def analyze(
                 "spec_warnings": [w for doc in all_specs for w in doc.warnings][:50],
                 "db": str(store.location),
                 "seconds": round(time.time() - started, 3),
+                "phi_skipped": dict(classify.classifier.skipped),
+                "phi_dropped": dict(phi.dropped),
             },
         )
         with store.transaction():
@@ -158,21 +157,52 @@ def analyze(
                 store.record_source(fp, name, n_events, n_rejected)
             store.save_state(_INVENTORY_STATE, inventory.to_bytes())
             store.save_state(_SPECS_STATE, msgspec.msgpack.encode(all_specs))
+            store.save_state(_PHI_STATE, phi.to_bytes())
             store.save_endpoints(endpoints)
             store.record_run(summary)
-    return Report(summary=summary, endpoints=endpoints)
+    return Report(summary=summary, endpoints=endpoints, data_flows=flows)
+
+
+def with_phi(
+    endpoints: list[Endpoint], phi: dict[EndpointKey, EndpointPhi], inventory: Inventory
+) -> list[Endpoint]:
+    """Put each endpoint's PHI on its inventory row. PHI was keyed by the template an event
+    had when it was seen; templates learned later fold into the endpoint they now belong to."""
+    learner = inventory.learner
+    merged: dict[EndpointKey, EndpointPhi] = {}
+    for key, found in phi.items():
+        if learner is not None:
+            key = EndpointKey(key.method, key.host, learner.apply(key.host, key.path))
+        if key in merged:
+            merged[key].merge(found)
+        else:
+            merged[key] = EndpointPhi(
+                response=dict(found.response),
+                request=dict(found.request),
+                phi_in_url=found.phi_in_url,
+                url_categories=list(found.url_categories),
+            )
+    for ep in endpoints:
+        row = merged.get(ep.key)
+        if row is not None:
+            ep.phi = row.phi
+            ep.phi_in_url = row.phi_in_url
+            ep.phi_counts = dict(sorted(row.response.items()))
+    return endpoints
 
 
 def load_report(db: str | None = None) -> Report:
     """The stored inventory as a Report (for `phiwatch inventory`)."""
-    with open_store(db or default_db()) as store:
+    with open_store(db or default_db(), create=False) as store:
         endpoints = store.load_endpoints()
         last = store.last_run() or {}
+        phi_state = store.load_state(_PHI_STATE)
+    flows = [msgspec.to_builtins(f) for f in PhiAggregator.from_bytes(phi_state).flows()] if phi_state else []
     by_status = Counter(ep.status for ep in endpoints)
     summary: dict[str, object] = {
         "events": sum(ep.requests for ep in endpoints),
         "endpoints": len(endpoints),
         "endpoints_by_status": {s: by_status[s] for s in STATUSES if by_status[s]},
-        "last_run": last.get("summary", last) if isinstance(last, dict) else {},
+        "last_run": last.get("summary", {}),
     }
-    return Report(summary=summary, endpoints=endpoints)
+    return Report(summary=summary, endpoints=endpoints, data_flows=flows)

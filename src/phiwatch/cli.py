@@ -147,6 +147,37 @@ def inventory(
 
 
 @app.command()
+def flows(
+    db: DbOption = None,
+    client: Annotated[str | None, typer.Option(help="Only clients whose name contains this.")] = None,
+    fmt: FormatOption = ReportFormat.text,
+    out: OutOption = None,
+) -> None:
+    """Show which clients and partners received which PHI categories."""
+    from phiwatch.analyze import default_db, load_report
+
+    with user_errors():
+        dbfile = db or default_db()
+        if not Path(dbfile).exists():
+            raise PhiwatchError(f"{dbfile}: no such database (run `phiwatch analyze` first)")
+        report = load_report(dbfile)
+        rows = [f for f in report.data_flows if not client or client in str(f.get("client", ""))]
+        if fmt is ReportFormat.json:
+            import msgspec
+
+            text = msgspec.json.format(msgspec.json.encode({"data_flows": rows}), indent=2).decode()
+            if out is None:
+                print(text)
+            else:
+                out.write_text(text + "\n", encoding="utf-8")
+            return
+        from phiwatch.report.text_report import flows_table
+
+        console = Console(file=sys.stdout) if out is None else Console(file=out.open("w"), no_color=True)
+        console.print(flows_table(rows))
+
+
+@app.command()
 def simulate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Traffic file to write.")],
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same output.")] = 7,

@@ -17,6 +17,7 @@ from phiwatch.identity import IdentityReader
 from phiwatch.model import Event
 
 if TYPE_CHECKING:
+    from phiwatch.classify import ClassifyStage, PhiAggregator
     from phiwatch.discovery.inventory import Inventory
 
 
@@ -78,13 +79,20 @@ class Components:
 
     identity: IdentityReader
     inventory: Inventory
+    classify: ClassifyStage | None = None
+    phi: PhiAggregator | None = None
 
 
 def default_stages(c: Components) -> list[Stage]:
     """The default chain, in order. Adding a stage to phiwatch means adding it here."""
     from phiwatch.discovery.inventory import DiscoverStage
 
-    return [
+    stages: list[Stage] = [
         IdentityStage(c.identity),  # normalize
         DiscoverStage(c.inventory),  # discover
     ]
+    if c.classify is not None:
+        stages.append(c.classify)  # classify: PHI in path, query, headers, bodies
+    if c.phi is not None:
+        stages.append(c.phi)  # PHI per endpoint and per client (needs discover + classify)
+    return stages

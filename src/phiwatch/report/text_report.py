@@ -88,7 +88,12 @@ def flows_table(flows: Sequence[dict[str, object]]) -> Table:
     table.add_column("Endpoints", justify="right")
     table.add_column("Records", justify="right")
     table.add_column("Patients (est.)", justify="right")
-    for flow in flows:
+
+    def records(flow: dict[str, object]) -> int:
+        n = flow.get("records", 0)
+        return n if isinstance(n, int) else 0
+
+    for flow in sorted(flows, key=lambda f: (-records(f), str(f.get("client", "")))):
         phi = flow.get("phi") or []
         endpoints = flow.get("endpoints") or []
         table.add_row(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from phiwatch.simulate import ids, vocab
 from phiwatch.simulate.ids import between, pick
 
-PATIENT_CACHE = 20_000
+PATIENT_CACHE = 5_000  # bounded memory; popular patients stay cached
 _MRN_MOD = 9_000_000
 OBS_BASE = 50_000_000
 LAB_BASE = 9_000_000

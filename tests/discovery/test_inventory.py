@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from phiwatch.discovery.inventory import MAX_QUERY_PARAMS, DiscoverStage, Inventory
+from phiwatch.discovery.inventory import MAX_QUERY_PARAMS, DiscoverStage, Inventory, query_names
 from phiwatch.discovery.learning import PathLearner
 from phiwatch.discovery.templating import Templater
 from phiwatch.errors import StoreError
@@ -85,6 +87,21 @@ def test_query_parameter_names_not_values() -> None:
     row = _row(inv, "GET", "/Observation")
     assert row.query_params == ["_count", "_sort", "birthdate", "code", "family", "flag", "subject:Patient"]
     assert not any("Smith" in p or "1970" in p or "loinc" in p for p in row.query_params)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("1706659200", []),  # cache-buster without "=": a value, not a name
+        ("jane.doe%40example.org", []),  # an email as a bare query
+        ("123-45-6789=1", []),  # an SSN where a name should be
+        ("mrn=MRN00012345", ["mrn"]),  # the name stays, the value never
+        ("a" * 65 + "=1", []),  # longer than any parameter name
+        ("page%5Bsize%5D=10&utm_source=x", ["page[size]", "utm_source"]),  # decoded names
+    ],
+)
+def test_query_names_never_keep_values(query: str, expected: list[str]) -> None:
+    assert sorted(query_names(query)) == expected
 
 
 def test_query_parameter_names_are_capped_order_independently() -> None:
@@ -241,3 +258,12 @@ def test_discover_stage_in_a_pipeline() -> None:
     ev = pipeline.run(tevent("GET", "/Patient/123/$everything", host=FHIR))
     assert ev.endpoint == EndpointKey("GET", FHIR, "/Patient/{id}/$everything")
     assert [e.path for e in stage.inventory.endpoints()] == ["/Patient/{id}/$everything"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=10**6), st.integers(min_value=0, max_value=600))
+def test_incremental_equals_batch_at_any_split(seed: int, split: int) -> None:
+    events = _world(seed, 600)
+    batch = _analyze(events)
+    incremental = _analyze(events[split:], Inventory.from_bytes(_analyze(events[:split]).to_bytes()))
+    assert incremental.to_bytes() == batch.to_bytes()

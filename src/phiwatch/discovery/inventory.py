@@ -20,14 +20,13 @@ from urllib.parse import unquote_plus
 import msgspec
 
 from phiwatch.discovery.learning import LearnerState, PathLearner
-from phiwatch.discovery.templating import Templater
+from phiwatch.discovery.templating import Templater, is_variable_segment
 from phiwatch.errors import ConfigError, StoreError
 from phiwatch.model import AUTH_NONE, Endpoint, EndpointKey, Event
 from phiwatch.sketch import HyperLogLog, hash64
 
 DEFAULT_MAX_ENDPOINTS = 50_000
 MAX_QUERY_PARAMS = 64  # names kept per endpoint: the smallest ones, so the set is order-independent
-MAX_PARAM_LEN = 128  # a longer "name" is data (a query without "="), not a parameter name
 SPARSE_CLIENTS = 128  # exact distinct clients up to this many, then HyperLogLog
 _CACHE_SIZE = 32_768
 _STATE_VERSION = 1
@@ -139,14 +138,19 @@ class InventoryState(msgspec.Struct):
 
 
 def query_names(query: str) -> tuple[str, ...]:
-    """Parameter names of a raw query string, decoded; never the values."""
+    """Parameter names of a raw query string, decoded; never the values.
+
+    A "name" that looks like a value (``?1706659200`` cache-busters, ``?jane@example.org``, an
+    SSN pasted in) is dropped, as in path templating: the inventory must not hold PHI."""
     names = []
     for part in query.split("&"):
         name = part.split("=", 1)[0]
-        if not name or len(name) > MAX_PARAM_LEN:
+        if not name:
             continue
         if "%" in name or "+" in name:
             name = unquote_plus(name, errors="replace")
+        if is_variable_segment(name):
+            continue
         names.append(name)
     return tuple(names)
 

@@ -38,4 +38,6 @@ def loinc_valid(code: str) -> bool:
 def ssn_synthetic(ssn: str) -> bool:
     """AAA-GG-SSSS with an area in the never-issued 900-999 range, group and serial non-zero."""
     m = re.fullmatch(r"(\d{3})-(\d{2})-(\d{4})", ssn)
-    return bool(m) and 900 <= int(m.group(1)) <= 999 and m.group(2) != "00" and m.group(3) != "0000"
+    if m is None:
+        return False
+    return 900 <= int(m.group(1)) <= 999 and m.group(2) != "00" and m.group(3) != "0000"

@@ -29,13 +29,19 @@ def _resp(r: Rec) -> dict[str, object]:
     return v
 
 
+def _headers(part: dict[str, object]) -> dict[str, str]:
+    v = part["headers"]
+    assert isinstance(v, dict)
+    return v
+
+
 def _url(r: Rec) -> tuple[str, str, str]:
     u = urlsplit(str(_req(r)["url"]))
     return u.hostname or "", u.path, u.query
 
 
 def test_every_api_family_is_present(records: list[Rec]) -> None:
-    seen = Counter()
+    seen: Counter[str] = Counter()
     for r in records:
         host, path, _ = _url(r)
         family = host.split(".")[0]
@@ -91,7 +97,7 @@ def test_request_and_response_headers(records: list[Rec]) -> None:
 def test_smart_tokens_decode_with_expected_claims(records: list[Rec]) -> None:
     by_client: dict[str, list[dict[str, object]]] = {}
     for r in records:
-        auth = _req(r)["headers"].get("authorization", "")  # type: ignore[union-attr]
+        auth = _headers(_req(r)).get("authorization", "")
         if not auth.startswith("Bearer ey"):
             continue
         claims = jwt.decode(
@@ -119,7 +125,7 @@ def test_patient_app_reads_only_its_own_patient(records: list[Rec]) -> None:
     checked = 0
     for r in records:
         req = _req(r)
-        auth = req["headers"].get("authorization", "")  # type: ignore[union-attr]
+        auth = _headers(req).get("authorization", "")
         if not auth.startswith("Bearer ey"):
             continue
         claims = jwt.decode(auth[7:], options={"verify_signature": False})

@@ -161,7 +161,8 @@ class PathLearner:
             host, prefix = key
             depth = len(prefix.split("/")) if prefix else 0
             heads = {f"{prefix}/{v}" if prefix else v for v in values}
-            for other in [k for k in self._nodes if k[0] == host and k != key]:
+            below = prefix + "/" if prefix else ""  # cheap filter before the exact check
+            for other in [k for k in self._nodes if k[0] == host and k[1].startswith(below) and k != key]:
                 new_prefix = self._rehome(other[1], heads, depth)
                 if new_prefix is None:
                     continue
@@ -173,7 +174,7 @@ class PathLearner:
                 target.update(moved)
                 if len(target) >= self.threshold:
                     pending.append(new_key)
-            for other in [k for k in self._learned if k[0] == host and k != key]:
+            for other in [k for k in self._learned if k[0] == host and k[1].startswith(below) and k != key]:
                 new_prefix = self._rehome(other[1], heads, depth)
                 if new_prefix is not None:
                     self._learned.discard(other)

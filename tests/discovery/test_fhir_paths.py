@@ -15,8 +15,10 @@ from phiwatch.discovery.fhir import (
     RESOURCE_TYPES,
     S_AFTER_HISTORY,
     S_AFTER_ID,
+    S_AFTER_ROOT_TYPE,
     S_AFTER_TYPE,
     S_NONE,
+    S_START,
     is_resource_type,
     step,
 )
@@ -89,6 +91,12 @@ FHIR = [
     ("/Patient/123/", "/Patient/{id}", "trailing slash"),
     ("/Patient/{id}/_history/{vid}", "/Patient/{id}/_history/{vid}", "a template is a fixed point"),
     ("/Patient/{patientId}", "/Patient/{id}", "spec placeholder"),
+    ("/Account/Login", "/Account/Login", "near-miss: MVC action after a type that opens the path"),
+    ("/Group/Index", "/Group/Index", "near-miss: MVC action"),
+    ("/Account/acct-1", "/Account/{id}", "a FHIR-style id after a root type"),
+    ("/Account/ACME", "/Account/{id}", "upper-case code is not an action word"),
+    ("/fhir/Account/Login", "/fhir/Account/{id}", "under a base, any word is an id"),
+    ("/Patient/123/Encounter/Details", "/Patient/{id}/Encounter/{id2}", "compartment type is not the root"),
     ("/patients/123", "/patients/{id}", "near-miss: lower-case REST collection, generic rules"),
     ("/patients/example", "/patients/example", "near-miss: word after a non-type stays"),
 ]
@@ -104,6 +112,10 @@ def test_template_fhir(path: str, expected: str, reason: str) -> None:
     ("segment", "state", "expected"),
     [
         ("Patient", S_NONE, (A_LITERAL, S_AFTER_TYPE)),
+        ("Patient", S_START, (A_LITERAL, S_AFTER_ROOT_TYPE)),
+        ("Login", S_AFTER_ROOT_TYPE, (A_GENERIC, S_NONE)),
+        ("Login", S_AFTER_TYPE, (A_ID, S_AFTER_ID)),
+        ("example", S_AFTER_ROOT_TYPE, (A_ID, S_AFTER_ID)),
         ("anything", S_AFTER_TYPE, (A_ID, S_AFTER_ID)),
         ("$export", S_AFTER_TYPE, (A_LITERAL, S_NONE)),
         ("_history", S_AFTER_TYPE, (A_LITERAL, S_NONE)),  # type history: no {vid} follows
@@ -127,7 +139,7 @@ def test_every_resource_type_read_and_vread() -> None:
 def _reference(path: str) -> str:
     """The templater's loop spelled with ``fhir.step``, which it inlines for speed."""
     out: list[str] = []
-    n_ids, state = 0, S_NONE
+    n_ids, state = 0, S_START
     for seg in filter(None, path.split("/")):
         action, state = step(seg, state)
         if action == A_GENERIC:
@@ -142,7 +154,7 @@ def _reference(path: str) -> str:
 
 _fhir_segments = st.one_of(
     st.sampled_from(["Patient", "Observation", "Group", "_history", "_search", "$export", "$everything"]),
-    st.sampled_from(["metadata", "fhir", "R4", "example", "123", "{id}", "{vid}", "me", "v2", ""]),
+    st.sampled_from(["metadata", "fhir", "R4", "example", "123", "{id}", "{vid}", "me", "v2", "", "Login"]),
     st.text(st.characters(codec="utf-8", exclude_characters="/"), max_size=12),
 )
 

@@ -146,9 +146,9 @@ def test_id_names() -> None:
 
 
 def test_fhir_rules_can_be_switched_off() -> None:
-    # A non-FHIR app where "Account" is a controller: /Account/Login must stay literal.
-    assert template_path("/Account/Login") == "/Account/{id}"
-    assert template_path("/Account/Login", fhir=False) == "/Account/Login"
+    # A non-FHIR app under a prefix, where "Account" is a controller: only fhir=False keeps it.
+    assert template_path("/portal/Account/Login") == "/portal/Account/{id}"
+    assert template_path("/portal/Account/Login", fhir=False) == "/portal/Account/Login"
     # without the FHIR grammar there is no {vid}: only generic rules apply
     assert Templater(fhir=False).template("/Patient/123/_history/2") == "/Patient/{id}/_history/{id2}"
 

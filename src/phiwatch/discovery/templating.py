@@ -14,7 +14,16 @@ from __future__ import annotations
 
 import re
 
-from phiwatch.discovery.fhir import RESOURCE_TYPES, S_AFTER_HISTORY, S_AFTER_ID, S_AFTER_TYPE, S_NONE
+from phiwatch.discovery.fhir import (
+    RESOURCE_TYPES,
+    S_AFTER_HISTORY,
+    S_AFTER_ID,
+    S_AFTER_ROOT_TYPE,
+    S_AFTER_TYPE,
+    S_NONE,
+    S_START,
+    is_action_word,
+)
 
 # Longer than any word in an API path (a FHIR id is at most 64 characters): always a value.
 MAX_WORD_LEN = 64
@@ -107,13 +116,13 @@ def template_path(path: str, *, fhir: bool = True, words: dict[str, bool] | None
         words = {}
     out: list[str] = []
     n_ids = 0
-    state = S_NONE
+    state = S_START
     for seg in path.split("/"):
         if not seg:
             continue
         if fhir:
-            if state == S_AFTER_TYPE:
-                if seg[0] == "$" or seg[0] == "_":
+            if state in (S_AFTER_TYPE, S_AFTER_ROOT_TYPE):
+                if seg[0] == "$" or seg[0] == "_" or (state == S_AFTER_ROOT_TYPE and is_action_word(seg)):
                     out.append(seg)
                     state = S_NONE
                 else:
@@ -131,7 +140,7 @@ def template_path(path: str, *, fhir: bool = True, words: dict[str, bool] | None
                 continue
             if seg in RESOURCE_TYPES:
                 out.append(seg)
-                state = S_AFTER_TYPE
+                state = S_AFTER_ROOT_TYPE if state == S_START else S_AFTER_TYPE
                 continue
         if seg not in words:
             if is_variable_segment(seg):

@@ -150,3 +150,12 @@ def test_50_mb_body_is_cut_not_blocked(crs_engine: WafEngine) -> None:
     result = crs_engine.evaluate(post("application/fhir+json", body))  # type: ignore[arg-type]
     assert result.protocol_violation and any("body cut" in n for n in result.notes)
     assert not result.blocked  # a parse error caused by our own cut is not the client's fault
+
+
+def test_fhir_narrative_xhtml_passes_but_script_inside_is_caught(crs_engine: WafEngine) -> None:
+    div = '<div xmlns=\\"http://www.w3.org/1999/xhtml\\">Ann Smith, born 1970</div>'
+    clean = b'{"resourceType":"Patient","text":{"status":"generated","div":"' + div.encode() + b'"}}'
+    assert crs_engine.evaluate(post("application/fhir+json", clean)).rule_ids == ()  # type: ignore[arg-type]
+    bad = clean.replace(b"Ann Smith", b"<script>alert(document.cookie)</script>")
+    result = crs_engine.evaluate(post("application/fhir+json", bad))  # type: ignore[arg-type]
+    assert result.blocked and "xss" in result.categories

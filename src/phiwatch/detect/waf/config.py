@@ -36,6 +36,24 @@ CRS_DEFAULT_CONTENT_TYPES = (
     "application/cloudevents+json",
     "application/cloudevents-batch+json",
 )
+# CRS rules that misfire on what FHIR defines as normal content, and the JSON fields (a regex over
+# the JSON body processor's ARGS names) where the FHIR profile takes them off. Every other rule
+# still inspects those fields.
+# (SecLang target regexes cannot contain "|": one pattern per alternative.)
+FHIR_FIELD_EXCLUSIONS: tuple[tuple[frozenset[int], tuple[str, ...], str], ...] = (
+    (
+        frozenset({941100, 941130, 941160}),
+        (r"^json\.(?:.*\.)?text\.div$",),
+        "Narrative.div is XHTML by definition (<div xmlns=...>); script tags, event handlers and "
+        "javascript: URIs (941110/941120/941170...) still fire there",
+    ),
+    (
+        frozenset({933160}),
+        (r"^json\..*\.display$", r"^json\..*\.text$", r"^json\.(?:.*\.)?deviceName\.array_[0-9]+\.name$"),
+        "SNOMED CT display strings (also copied into Device.deviceName) end in a semantic tag, e.g. "
+        "'System (physical object)', which reads as a PHP call 'system (...)'",
+    ),
+)
 # FHIR's RESTful API uses PUT, PATCH and DELETE as normal methods (CRS allows GET HEAD POST OPTIONS).
 FHIR_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
 

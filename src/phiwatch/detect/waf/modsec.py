@@ -154,13 +154,12 @@ class ModSecEngine:
                 matches.append(match)
         if blocking < 0:  # CRS 3 has only the combined score; the built-in set always sets both
             blocking = detection = max(legacy, 0)
-        # Excluded rules no longer count: take their points back out of the engine's totals.
-        for d in dropped:
-            if d.paranoia_level <= cfg.paranoia_level:
-                blocking -= d.score
-            if d.paranoia_level <= cfg.detection_level:
-                detection -= d.score
-        blocking, detection = max(blocking, 0), max(detection, 0)
+        if dropped:
+            # Excluded rules no longer count. CRS adds a rule's points once per matched variable
+            # while the engine reports the rule once, so: nothing left -> 0, else at least the sum
+            # of what is left and at most the engine's total less one share per dropped rule.
+            blocking = _rescore(blocking, matches, dropped, cfg.paranoia_level)
+            detection = _rescore(detection, matches, dropped, cfg.detection_level)
         body_error_counts = (
             body_error and not truncated and all(d.rule_id != seclang.BODY_ERROR_RULE_ID for d in dropped)
         )
@@ -175,6 +174,14 @@ class ModSecEngine:
             excluded=tuple(d.rule_id for d in dropped),
             notes=notes + tuple(extra_notes),
         )
+
+
+def _rescore(total: int, kept: list[WafMatch], dropped: list[WafMatch], level: int) -> int:
+    kept_sum = sum(m.score for m in kept if m.paranoia_level <= level)
+    if kept_sum == 0:
+        return 0
+    dropped_sum = sum(m.score for m in dropped if m.paranoia_level <= level)
+    return max(total - dropped_sum, kept_sum)
 
 
 def _text(m: RuleMessage, field: str) -> str:

@@ -6,7 +6,7 @@ Our own rule ids live in 10000-10199 (ModSecurity's local range, clear of CRS's 
 
 from __future__ import annotations
 
-from phiwatch.detect.waf.config import FHIR_CONTENT_TYPES, FHIR_METHODS, WafConfig
+from phiwatch.detect.waf.config import FHIR_CONTENT_TYPES, FHIR_FIELD_EXCLUSIONS, FHIR_METHODS, WafConfig
 from phiwatch.detect.waf.rules import KIND_CRS, KIND_EMPTY, RuleSource
 
 SCORE_RULE_ID = 10099  # logs the anomaly scores at the end of phase 2 (the engine keeps TX private)
@@ -97,6 +97,16 @@ def fhir_content_type_params() -> str:
     )
 
 
+def fhir_field_exclusions() -> str:
+    """Take the FHIR_FIELD_EXCLUSIONS rules off their FHIR fields (after the rules are loaded)."""
+    lines = []
+    for ids, patterns, _why in FHIR_FIELD_EXCLUSIONS:
+        for rule_id in sorted(ids):
+            targets = "|".join(f"!ARGS:/{p}/" for p in patterns)
+            lines.append(f'SecRuleUpdateTargetById {rule_id} "{targets}"')
+    return "\n".join(lines) + "\n"
+
+
 def score_rule() -> str:
     # Runs after CRS's 949 evaluation in phase 2. Logs blocking and detection scores (CRS 4 names,
     # then the CRS 3 name) so the result carries the engine's own arithmetic.
@@ -130,6 +140,8 @@ def plan(source: RuleSource, config: WafConfig, *, extra: str = "") -> list[tupl
     if extra:
         steps.append(("text", extra))
     steps.extend(("file", f) for f in source.files)
+    if source.kind == KIND_CRS and config.fhir:
+        steps.append(("text", fhir_field_exclusions()))
     if source.kind != KIND_EMPTY:
         steps.append(("text", score_rule()))
     return steps

@@ -1,0 +1,537 @@
+"""What every runtime detector shares: options, policy, the clock guard, the per-event view,
+bounded state and alert aggregation.
+
+A detector is a pipeline stage (``name``, ``process(event)``) registered in ``DETECTORS`` by
+its module (one module per detector, named after it). Detectors never append a fresh alert
+per event: each keeps an ``AlertBook`` in which one ``Alert`` per (actor, endpoint, window)
+is updated in place (count, first/last seen, highest severity, latest evidence). The event
+gets a reference to that same aggregated alert in ``event.alerts`` (so an inline ``decide``
+stage sees ``action == "deny"`` on the event that tripped it); the run's result is
+``detector.alerts()``, which is what the store should persist, not the per-event lists.
+
+Time: event timestamps may be out of order, absurd or jump. ``Clock`` keeps a monotone "now";
+small lateness is tolerated, large lateness is clamped to now, absurd values are skipped, a
+far-future stamp is skipped unless a few consecutive events confirm it (a real clock jump).
+Everything skipped or clamped is counted in ``DetectContext.skipped``.
+
+Memory: every per-actor or per-endpoint table is an ``Lru`` with a cap (``max_keys``); the
+alert book has a cap too. Evictions are counted, never silent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import math
+import secrets
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+import msgspec
+import yaml
+
+from phiwatch.detect.fhir_compartment import RESOURCE_TYPES
+from phiwatch.errors import ConfigError
+from phiwatch.model import Alert, EndpointKey, Event, Identity
+from phiwatch.registry import Registry
+
+SEVERITIES = ("low", "medium", "high")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+ACTIONS = ("alert", "deny")
+MIN_TS = 946_684_800.0  # 2000-01-01: older stamps are broken clocks, not history
+MAX_TS = 4_102_444_800.0  # 2100-01-01
+JUMP_CONFIRM = 3  # consecutive far-future events that make a clock jump real
+
+
+class Policy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What to do per detector and severity: ``alert`` (default) or ``deny``.
+
+    ``rules`` maps a detector name (or ``"*"``) to a severity (or ``"*"``) to an action; the
+    most specific match wins: (detector, severity), (detector, *), (*, severity), (*, *).
+    """
+
+    default: str = "alert"
+    rules: dict[str, dict[str, str]] = msgspec.field(default_factory=dict)
+
+    def validate(self, known: Iterator[str] | list[str] | None = None) -> None:
+        names = set(known) if known is not None else None
+        if self.default not in ACTIONS:
+            raise ConfigError(f"policy default must be one of {ACTIONS}, got {self.default!r}")
+        for det, by_sev in self.rules.items():
+            if det != "*" and names is not None and det not in names:
+                raise ConfigError(f"policy names unknown detector {det!r}")
+            for sev, action in by_sev.items():
+                if sev != "*" and sev not in SEVERITY_RANK:
+                    raise ConfigError(f"policy for {det!r}: unknown severity {sev!r}")
+                if action not in ACTIONS:
+                    raise ConfigError(f"policy for {det!r}/{sev}: action must be alert or deny")
+
+    def action(self, detector: str, severity: str) -> str:
+        for det in (detector, "*"):
+            by_sev = self.rules.get(det)
+            if by_sev:
+                for sev in (severity, "*"):
+                    act = by_sev.get(sev)
+                    if act is not None:
+                        return act
+        return self.default
+
+
+class DetectOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Options shared by all detectors; ``settings[name]`` holds one detector's own options
+    (converted to that detector's Options struct at load; unknown keys are a ConfigError)."""
+
+    window_s: float = 3600.0  # alert aggregation window
+    max_keys: int = 100_000  # cap of every per-actor / per-endpoint table of one detector
+    max_alerts: int = 20_000  # cap of one detector's alert book
+    max_late_s: float = 300.0  # later than this behind "now": clamped to now and counted
+    max_future_s: float = 86_400.0  # further ahead than this: skipped unless confirmed
+    allowlist: tuple[str, ...] = ()  # CIDRs or IPs that never alert (monitoring, scanners)
+    enabled: tuple[str, ...] | None = None  # None: every registered detector
+    settings: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+    policy: Policy = msgspec.field(default_factory=Policy)
+
+
+def load_options(path: Path) -> DetectOptions:
+    """Read DetectOptions from a YAML or JSON file; any problem is a ConfigError naming it."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not YAML/JSON: {exc}") from None
+    try:
+        return msgspec.convert(raw or {}, DetectOptions)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+O = TypeVar("O", bound=msgspec.Struct)
+
+
+def detector_options(cls: type[O], name: str, settings: Mapping[str, Any]) -> O:
+    """One detector's Options struct from its raw settings (ConfigError when bad)."""
+    try:
+        return msgspec.convert(dict(settings), cls)
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"detector {name!r}: {exc}") from None
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Lru(Generic[K, V]):
+    """A dict capped at ``cap`` keys; touching a key makes it recent, the least recent goes."""
+
+    __slots__ = ("_d", "cap", "evicted")
+
+    def __init__(self, cap: int) -> None:
+        self._d: OrderedDict[K, V] = OrderedDict()
+        self.cap = max(1, cap)
+        self.evicted = 0
+
+    def get(self, key: K) -> V | None:
+        v = self._d.get(key)
+        if v is not None:
+            self._d.move_to_end(key)
+        return v
+
+    def put(self, key: K, value: V) -> V:
+        d = self._d
+        d[key] = value
+        d.move_to_end(key)
+        if len(d) > self.cap:
+            d.popitem(last=False)
+            self.evicted += 1
+        return value
+
+    def setdefault(self, key: K, factory: Callable[[], V]) -> V:
+        v = self.get(key)
+        return v if v is not None else self.put(key, factory())
+
+    def values(self) -> list[V]:
+        return list(self._d.values())
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._d
+
+
+class Clock:
+    """A monotone "now" over event timestamps that may be late, absurd or jump."""
+
+    __slots__ = ("now", "max_late", "max_future", "_votes", "skipped")
+
+    def __init__(self, max_late_s: float, max_future_s: float, skipped: Counter[str]) -> None:
+        self.now: float | None = None
+        self.max_late = max_late_s
+        self.max_future = max_future_s
+        self._votes = 0
+        self.skipped = skipped
+
+    def tick(self, ts: float) -> float | None:
+        """The time to use for this event, or None to skip it (counted)."""
+        if not (MIN_TS <= ts <= MAX_TS) or math.isnan(ts):
+            self.skipped["absurd_timestamp"] += 1
+            return None
+        now = self.now
+        if now is None or now <= ts <= now + self.max_future:
+            self.now = ts
+            self._votes = 0
+            return ts
+        if ts > now:
+            self._votes += 1
+            if self._votes >= JUMP_CONFIRM:  # several in a row: the clock really moved
+                self.skipped["clock_jump"] += 1
+                self._votes = 0
+                self.now = ts
+                return ts
+            self.skipped["future_timestamp"] += 1
+            return None
+        self._votes = 0
+        if now - ts > self.max_late:
+            self.skipped["late_clamped"] += 1
+            return now
+        return ts
+
+
+def _id_like(seg: str) -> bool:
+    """Path segments that name one object (digits, UUIDs, long hex or mixed tokens)."""
+    if not seg:
+        return False
+    if seg.isdigit():
+        return True
+    n = len(seg)
+    if n == 36 and seg.count("-") == 4:
+        return True
+    if n >= 16 and all(c in "0123456789abcdefABCDEF-" for c in seg):
+        return True
+    return n >= 8 and any(c.isdigit() for c in seg) and any(c.isalpha() for c in seg) and "." not in seg
+
+
+def fallback_template(path: str) -> str:
+    """A path template when discovery did not set ``event.endpoint`` (unit tests, raw use)."""
+    segs = path.split("/")
+    out: list[str] = []
+    n = 0
+    for s in segs:
+        if _id_like(s):
+            n += 1
+            out.append("{id}" if n == 1 else f"{{id{n}}}")
+        else:
+            out.append(s)
+    return "/".join(out)
+
+
+class View:
+    """What detectors read from one event, computed once and shared by all of them."""
+
+    __slots__ = (
+        "event",
+        "t",
+        "window",
+        "actor",
+        "ip",
+        "ident",
+        "endpoint",
+        "rtype",
+        "rid",
+        "oid",
+        "status",
+        "allowlisted",
+        "system_scope",
+    )
+
+    def __init__(self) -> None:
+        self.event: Event
+        self.t: float
+        self.window: int
+        self.actor: str
+        self.ip: str
+        self.ident: Identity | None
+        self.endpoint: EndpointKey
+        self.rtype: str  # FHIR resource type in the path, "" when none
+        self.rid: str  # FHIR id after the type, "" for searches and operations
+        self.oid: str  # the object id at the template's first {id}, "" when none
+        self.status: int
+        self.allowlisted: bool
+        self.system_scope: bool  # SMART backend services: population-level by design
+
+
+def actor_of(ident: Identity | None, ip: str) -> str:
+    """The alert actor: the credential's actor, refined by subject when a client is shared by
+    many users (a patient app); the client IP when there is no credential."""
+    if ident is not None:
+        base = ident.actor
+        if base:
+            sub = ident.subject
+            if ident.client_id and sub and sub != ident.client_id:
+                return f"{base} sub:{sub}"
+            return base
+    return f"ip:{ip}" if ip else "ip:unknown"
+
+
+def _fhir_parts(path: str) -> tuple[str, str]:
+    segs = path.split("/")
+    for i, s in enumerate(segs):
+        if s in RESOURCE_TYPES:
+            rid = segs[i + 1] if i + 1 < len(segs) else ""
+            if rid.startswith(("$", "_")):
+                rid = ""
+            return s, rid
+    return "", ""
+
+
+def _object_id(template: str, path: str) -> str:
+    if "{" not in template:
+        return ""
+    tsegs = template.split("/")
+    psegs = path.split("/")
+    if len(tsegs) != len(psegs):
+        return ""
+    for t, p in zip(tsegs, psegs, strict=True):
+        if t.startswith("{id"):
+            return p
+    return ""
+
+
+class DetectContext:
+    """Per-run helpers every detector shares: options, clock, view cache, keyed hash."""
+
+    def __init__(self, options: DetectOptions | None = None, hasher: Callable[[str], str] | None = None) -> None:
+        self.options = options or DetectOptions()
+        self.skipped: Counter[str] = Counter()
+        self.clock = Clock(self.options.max_late_s, self.options.max_future_s, self.skipped)
+        self._key = secrets.token_bytes(32)
+        self._hasher = hasher
+        self._nets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+        for cidr in self.options.allowlist:
+            try:
+                self._nets.append(ipaddress.ip_network(cidr, strict=False))
+            except ValueError:
+                raise ConfigError(f"allowlist: not an IP or CIDR: {cidr!r}") from None
+        if self.options.window_s <= 0:
+            raise ConfigError("window_s must be positive")
+        self._allow_cache: Lru[str, bool] = Lru(4096)
+        self._templates: Lru[str, str] = Lru(8192)
+        self._actors: Lru[tuple[str, str], str] = Lru(65_536)
+        self._last: Event | None = None
+        self._view: View | None = None
+        self.events = 0
+
+    def hash(self, value: str) -> str:
+        """Keyed hash for evidence (object ids, patient ids, usernames): never the raw value."""
+        if self._hasher is not None:
+            return self._hasher(value)
+        return hmac.new(self._key, value.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:16]
+
+    def allowlisted(self, ip: str) -> bool:
+        if not self._nets or not ip:
+            return False
+        hit = self._allow_cache.get(ip)
+        if hit is None:
+            try:
+                addr = ipaddress.ip_address(ip)
+                hit = any(addr in net for net in self._nets)
+            except ValueError:
+                hit = False
+            self._allow_cache.put(ip, hit)
+        return hit
+
+    def _template(self, path: str) -> str:
+        t = self._templates.get(path)
+        if t is None:
+            t = self._templates.put(path, fallback_template(path))
+        return t
+
+    def view(self, event: Event) -> View | None:
+        """The shared view of ``event``; None when its timestamp makes it unusable (counted)."""
+        if event is self._last:
+            return self._view
+        self._last = event
+        self.events += 1
+        t = self.clock.tick(event.ts)
+        if t is None:
+            self._view = None
+            return None
+        v = View()
+        v.event = event
+        v.t = t
+        v.window = int(t // self.options.window_s)
+        ip = event.client_ip
+        v.ip = ip
+        ident = event.identity
+        v.ident = ident
+        if ident is not None:
+            key = (ident.fingerprint, ip) if ident.fingerprint else ("", ip)
+            actor = self._actors.get(key)
+            if actor is None:
+                actor = self._actors.put(key, actor_of(ident, ip))
+            v.actor = actor
+            v.system_scope = any(s.startswith("system/") for s in ident.scopes)
+        else:
+            v.actor = actor_of(None, ip)
+            v.system_scope = False
+        req = event.request
+        path = req.path
+        ep = event.endpoint
+        if ep is None:
+            ep = EndpointKey(req.method, req.host, self._template(path))
+        v.endpoint = ep
+        v.rtype, v.rid = _fhir_parts(path)
+        v.oid = _object_id(ep.path, path)
+        v.status = event.response.status
+        v.allowlisted = self.allowlisted(ip)
+        self._view = v
+        return v
+
+
+class AlertBook:
+    """One aggregated alert per (actor, endpoint, window), capped; distinct-value notes per
+    alert (e.g. other patients read) are kept as capped sets and written as counts."""
+
+    def __init__(self, detector: str, ctx: DetectContext, *, distinct_cap: int = 1000) -> None:
+        self.detector = detector
+        self.policy = ctx.options.policy
+        self.window_s = ctx.options.window_s
+        self.cap = ctx.options.max_alerts
+        self.distinct_cap = distinct_cap
+        self._alerts: dict[tuple[str, EndpointKey | None, int], Alert] = {}
+        self._distinct: dict[tuple[str, EndpointKey | None, int], dict[str, set[str]]] = {}
+        self.evicted = 0
+
+    def raise_alert(
+        self,
+        v: View,
+        severity: str,
+        evidence: Mapping[str, object],
+        *,
+        actor: str | None = None,
+        endpoint: EndpointKey | None = None,
+        distinct: Mapping[str, str] | None = None,
+    ) -> Alert:
+        who = actor if actor is not None else v.actor
+        key = (who, endpoint, v.window)
+        alert = self._alerts.get(key)
+        if alert is None:
+            if len(self._alerts) >= self.cap:
+                old = next(iter(self._alerts))
+                del self._alerts[old]
+                self._distinct.pop(old, None)
+                self.evicted += 1
+            alert = Alert(
+                detector=self.detector,
+                severity=severity,
+                actor=who,
+                endpoint=endpoint,
+                first_seen=v.t,
+                last_seen=v.t,
+                count=1,
+                action=self.policy.action(self.detector, severity),
+                evidence=dict(evidence),
+            )
+            self._alerts[key] = alert
+        else:
+            alert.count += 1
+            alert.first_seen = min(alert.first_seen, v.t)
+            alert.last_seen = max(alert.last_seen, v.t)
+            if SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:
+                alert.severity = severity
+                alert.action = self.policy.action(self.detector, severity)
+            alert.evidence.update(evidence)
+        if distinct:
+            notes = self._distinct.setdefault(key, {})
+            for field, value in distinct.items():
+                seen = notes.setdefault(field, set())
+                if len(seen) < self.distinct_cap:
+                    seen.add(value)
+                alert.evidence[field] = len(seen)
+                samples = alert.evidence.get(field + "_sample")
+                if not isinstance(samples, list):
+                    samples = alert.evidence[field + "_sample"] = []
+                if len(samples) < 5 and value not in samples:
+                    samples.append(value)
+        alerts = v.event.alerts
+        if not alerts or alerts[-1] is not alert:
+            alerts.append(alert)
+        return alert
+
+    def alerts(self) -> list[Alert]:
+        return sorted(self._alerts.values(), key=lambda a: (a.first_seen, a.actor))
+
+    def __len__(self) -> int:
+        return len(self._alerts)
+
+
+class Detector(Protocol):
+    """A runtime detector: a pipeline stage with bounded state and aggregated alerts."""
+
+    name: str
+
+    def process(self, event: Event) -> None:
+        """Update state from one event; raise or update alerts. Never raises on bad input."""
+
+    def alerts(self) -> list[Alert]:
+        """The aggregated alerts so far (one per actor, endpoint and window)."""
+
+    def state_size(self) -> int:
+        """Keys held in this detector's tables (bounded by ``DetectOptions.max_keys`` each)."""
+
+    def stats(self) -> dict[str, int]:
+        """Counters: what was skipped or evicted, and why."""
+
+
+DetectorFactory = Callable[[DetectContext, Mapping[str, Any]], Detector]
+DETECTORS: Registry[DetectorFactory] = Registry("detector")
+
+
+def max_severity(a: str, b: str) -> str:
+    return a if SEVERITY_RANK[a] >= SEVERITY_RANK[b] else b
+
+
+_NOT_DETECTORS = frozenset({"base", "fhir_compartment"})
+
+
+def load_detectors() -> None:
+    """Import every detector module of ``phiwatch.detect`` (not the ``waf`` package): adding
+    a module is enough to register a detector."""
+    import importlib
+    import pkgutil
+
+    import phiwatch.detect as pkg
+
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        if not mod.ispkg and mod.name not in _NOT_DETECTORS:
+            importlib.import_module(f"{pkg.__name__}.{mod.name}")
+
+
+def build_detectors(ctx: DetectContext) -> list[Detector]:
+    """Every enabled detector, in name order, sharing one context (one clock, one view)."""
+    load_detectors()
+    opts = ctx.options
+    names = list(opts.enabled) if opts.enabled is not None else DETECTORS.names()
+    for name in list(opts.settings) + names:
+        DETECTORS.get(name)  # ConfigError for an unknown name
+    opts.policy.validate(DETECTORS.names())
+    return [DETECTORS.get(name)(ctx, opts.settings.get(name, {})) for name in names]
+
+
+def default_detectors(
+    options: DetectOptions | None = None, hasher: Callable[[str], str] | None = None
+) -> list[Detector]:
+    """The detector stages to put in the pipeline after classify. ``hasher`` should be the
+    run's ``identity.Fingerprinter`` so hashed evidence is stable across runs."""
+    return build_detectors(DetectContext(options, hasher))
+
+
+def all_alerts(detectors: list[Detector]) -> list[Alert]:
+    """Every detector's aggregated alerts, by first seen (what the store should persist)."""
+    out = [a for d in detectors for a in d.alerts()]
+    out.sort(key=lambda a: (a.first_seen, a.detector, a.actor))
+    return out

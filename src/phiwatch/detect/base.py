@@ -109,10 +109,10 @@ def load_options(path: Path) -> DetectOptions:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-O = TypeVar("O", bound=msgspec.Struct)
+OptionsT = TypeVar("OptionsT", bound=msgspec.Struct)
 
 
-def detector_options(cls: type[O], name: str, settings: Mapping[str, Any]) -> O:
+def detector_options(cls: type[OptionsT], name: str, settings: Mapping[str, Any]) -> OptionsT:
     """One detector's Options struct from its raw settings (ConfigError when bad)."""
     try:
         return msgspec.convert(dict(settings), cls)
@@ -166,7 +166,7 @@ class Lru(Generic[K, V]):
 class Clock:
     """A monotone "now" over event timestamps that may be late, absurd or jump."""
 
-    __slots__ = ("now", "max_late", "max_future", "_votes", "skipped")
+    __slots__ = ("_votes", "max_future", "max_late", "now", "skipped")
 
     def __init__(self, max_late_s: float, max_future_s: float, skipped: Counter[str]) -> None:
         self.now: float | None = None
@@ -233,19 +233,19 @@ class View:
     """What detectors read from one event, computed once and shared by all of them."""
 
     __slots__ = (
+        "actor",
+        "allowlisted",
+        "endpoint",
         "event",
+        "ident",
+        "ip",
+        "oid",
+        "rid",
+        "rtype",
+        "status",
+        "system_scope",
         "t",
         "window",
-        "actor",
-        "ip",
-        "ident",
-        "endpoint",
-        "rtype",
-        "rid",
-        "oid",
-        "status",
-        "allowlisted",
-        "system_scope",
     )
 
     def __init__(self) -> None:
@@ -304,7 +304,9 @@ def _object_id(template: str, path: str) -> str:
 class DetectContext:
     """Per-run helpers every detector shares: options, clock, view cache, keyed hash."""
 
-    def __init__(self, options: DetectOptions | None = None, hasher: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self, options: DetectOptions | None = None, hasher: Callable[[str], str] | None = None
+    ) -> None:
         self.options = options or DetectOptions()
         self.skipped: Counter[str] = Counter()
         self.clock = Clock(self.options.max_late_s, self.options.max_future_s, self.skipped)
@@ -414,7 +416,7 @@ class AlertBook:
         *,
         actor: str | None = None,
         endpoint: EndpointKey | None = None,
-        distinct: Mapping[str, str] | None = None,
+        distinct: Mapping[str, list[str]] | None = None,
     ) -> Alert:
         who = actor if actor is not None else v.actor
         key = (who, endpoint, v.window)
@@ -447,16 +449,17 @@ class AlertBook:
             alert.evidence.update(evidence)
         if distinct:
             notes = self._distinct.setdefault(key, {})
-            for field, value in distinct.items():
+            for field, values in distinct.items():
                 seen = notes.setdefault(field, set())
-                if len(seen) < self.distinct_cap:
-                    seen.add(value)
-                alert.evidence[field] = len(seen)
                 samples = alert.evidence.get(field + "_sample")
                 if not isinstance(samples, list):
                     samples = alert.evidence[field + "_sample"] = []
-                if len(samples) < 5 and value not in samples:
-                    samples.append(value)
+                for value in values:
+                    if len(seen) < self.distinct_cap:
+                        seen.add(value)
+                    if len(samples) < 5 and value not in samples:
+                        samples.append(value)
+                alert.evidence[field] = len(seen)
         alerts = v.event.alerts
         if not alerts or alerts[-1] is not alert:
             alerts.append(alert)

@@ -119,9 +119,8 @@ class BolaSmart:
             "resource_type": v.rtype,
             "status": v.status,
         }
-        book = self.book
-        for pid in sorted(others):
-            book.raise_alert(v, severity, evidence, endpoint=v.endpoint, distinct={"other_patients": h(pid)})
+        hashed = [h(pid) for pid in sorted(others)]
+        self.book.raise_alert(v, severity, evidence, endpoint=v.endpoint, distinct={"other_patients": hashed})
 
     def alerts(self) -> list[Alert]:
         return self.book.alerts()

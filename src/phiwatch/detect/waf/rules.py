@@ -117,7 +117,7 @@ def empty_source() -> RuleSource:
 def find_crs(
     explicit: str | Path | None = None,
     env: Mapping[str, str] | None = None,
-    debian_dir: Path = DEBIAN_DIR,
+    debian_dir: Path | None = None,
 ) -> tuple[Path, str] | None:
     """The CRS directory to use and how it was found, or None. An explicit or environment path
     that is not CRS is a ConfigError (a typo must not silently fall back to fewer rules)."""
@@ -132,8 +132,9 @@ def find_crs(
         if not _is_crs_dir(path):
             raise ConfigError(f"{ENV_VAR}={path}: not an OWASP CRS directory")
         return path, ENV_VAR
-    if _is_crs_dir(debian_dir):
-        return debian_dir, "debian"
+    debian = debian_dir or DEBIAN_DIR
+    if _is_crs_dir(debian):
+        return debian, "debian"
     return None
 
 
@@ -142,7 +143,7 @@ def resolve_source(
     env: Mapping[str, str] | None = None,
     *,
     response_rules: bool = False,
-    debian_dir: Path = DEBIAN_DIR,
+    debian_dir: Path | None = None,
 ) -> RuleSource:
     """CRS when one is found, else the built-in set (whose ``describe()`` says CRS is missing)."""
     found = find_crs(explicit, env, debian_dir)

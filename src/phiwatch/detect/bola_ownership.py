@@ -1,0 +1,158 @@
+"""bola_ownership: object-level access far beyond an identity's peers, and id probing.
+
+Description: for any API (FHIR or not), on object endpoints (a template with ``{id}``),
+count per identity, endpoint and window the distinct object ids it touches, and compare with
+the endpoint's baseline: a high quantile of the same count over the identities seen before
+(its peers). An identity that reaches many more objects than its peers is reading objects
+that are not its own. Probing shows as a high share of 401/403/404 on object ids.
+
+SMART backend-services tokens (``system/`` scopes) are population-level by design and are
+left to ``partner_misuse`` (``exempt_system_scopes``). Allowlisted IPs never alert.
+
+Severity: high when the identity got 2xx on at least ``min_success_ids`` foreign-looking ids,
+medium otherwise (mostly refused: probing).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, detector_options
+from phiwatch.model import Alert, EndpointKey, Event
+
+NAME = "bola_ownership"
+
+
+class BolaOwnershipOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    min_distinct: int = 30  # never alert below this many distinct ids per window
+    peer_factor: float = 5.0  # ... nor below this multiple of the peers' high quantile
+    peer_quantile: float = 0.95
+    min_peers: int = 20  # peer samples needed before the quantile is trusted
+    min_success_ids: int = 10  # 2xx on this many distinct ids: high severity
+    probe_min_requests: int = 20  # probing: at least this many object requests ...
+    probe_ratio: float = 0.5  # ... of which this share refused (401/403/404)
+    ids_cap: int = 512  # exact ids kept per (identity, endpoint); beyond, only counted
+    exempt_system_scopes: bool = True
+
+
+class _Use:
+    __slots__ = ("fails", "ids", "more", "n", "ok_ids", "window")
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self.ids: set[str] = set()
+        self.more = 0  # distinct ids past the cap (approximate: new-looking ids)
+        self.ok_ids = 0
+        self.n = 0
+        self.fails = 0
+
+
+class _Peers:
+    """Recent per-identity distinct counts on one endpoint, and their cached quantile."""
+
+    __slots__ = ("dirty", "q", "samples")
+
+    def __init__(self) -> None:
+        self.samples: deque[int] = deque(maxlen=256)
+        self.q = 0.0
+        self.dirty = 0
+
+
+class BolaOwnership:
+    name = NAME
+
+    def __init__(self, ctx: DetectContext, options: BolaOwnershipOptions) -> None:
+        self.ctx = ctx
+        self.o = options
+        self.book = AlertBook(NAME, ctx)
+        cap = ctx.options.max_keys
+        self.uses: Lru[tuple[str, EndpointKey], _Use] = Lru(cap)
+        self.peers: Lru[EndpointKey, _Peers] = Lru(max(1, cap // 10))
+        self.counts: dict[str, int] = {"exempt": 0}
+
+    def _peer_threshold(self, ep: EndpointKey) -> float:
+        p = self.peers.get(ep)
+        o = self.o
+        if p is None or len(p.samples) < o.min_peers:
+            return float(o.min_distinct)
+        if p.dirty:
+            s = sorted(p.samples)
+            p.q = float(s[min(len(s) - 1, int(o.peer_quantile * len(s)))])
+            p.dirty = 0
+        return max(float(o.min_distinct), o.peer_factor * p.q)
+
+    def _close(self, ep: EndpointKey, use: _Use) -> None:
+        p = self.peers.setdefault(ep, _Peers)
+        p.samples.append(len(use.ids) + use.more)
+        p.dirty = 1
+
+    def process(self, event: Event) -> None:
+        v = self.ctx.view(event)
+        if v is None or not v.oid or v.allowlisted:
+            return
+        if v.system_scope and self.o.exempt_system_scopes:
+            self.counts["exempt"] += 1
+            return
+        ep = v.endpoint
+        key = (v.actor, ep)
+        use = self.uses.get(key)
+        if use is None:
+            use = self.uses.put(key, _Use(v.window))
+        elif use.window != v.window:
+            self._close(ep, use)
+            use = self.uses.put(key, _Use(v.window))
+        use.n += 1
+        status = v.status
+        oid = v.oid
+        new = oid not in use.ids
+        if new:
+            if len(use.ids) < self.o.ids_cap:
+                use.ids.add(oid)
+            else:
+                use.more += 1
+        if status in (401, 403, 404):
+            use.fails += 1
+        elif new and 200 <= status < 300:
+            use.ok_ids += 1
+        distinct = len(use.ids) + use.more
+        o = self.o
+        if distinct >= o.min_distinct and distinct >= self._peer_threshold(ep):
+            severity = "high" if use.ok_ids >= o.min_success_ids else "medium"
+            self.book.raise_alert(
+                v,
+                severity,
+                {
+                    "reason": "ids_beyond_peers",
+                    "distinct_ids": distinct,
+                    "ids_ok": use.ok_ids,
+                    "refused": use.fails,
+                    "requests": use.n,
+                    "peer_threshold": round(self._peer_threshold(ep), 1),
+                },
+                endpoint=ep,
+            )
+        elif use.n >= o.probe_min_requests and use.fails >= o.probe_ratio * use.n:
+            self.book.raise_alert(
+                v,
+                "medium",
+                {"reason": "probing", "requests": use.n, "refused": use.fails, "distinct_ids": distinct},
+                endpoint=ep,
+            )
+
+    def alerts(self) -> list[Alert]:
+        return self.book.alerts()
+
+    def state_size(self) -> int:
+        return len(self.uses) + len(self.peers)
+
+    def stats(self) -> dict[str, int]:
+        return dict(self.counts, evicted=self.uses.evicted + self.peers.evicted, alerts_evicted=self.book.evicted)
+
+
+@DETECTORS.register(NAME)
+def make(ctx: DetectContext, settings: Mapping[str, Any]) -> Detector:
+    return BolaOwnership(ctx, detector_options(BolaOwnershipOptions, NAME, settings))

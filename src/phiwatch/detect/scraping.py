@@ -1,0 +1,166 @@
+"""scraping: one identity harvesting records, fast or low-and-slow, from one IP or many.
+
+Description: per identity and scraping window (longer than the alert window, so slow
+harvests add up) it keeps the distinct records read (object ids across endpoints, capped),
+the distinct client IPs using the credential, the longest sequential id walk (numeric ids
+stepping by a small constant), deep pagination (offsets/pages far in) and broad searches
+(a type search with no filter, or a huge ``_count``). Alerts when:
+
+* distinct records >= ``max_records`` (high when spread over >= ``min_ips`` IPs: distributed);
+* distinct IPs >= ``min_ips`` sharing one credential with >= ``distributed_records`` records;
+* a sequential walk of >= ``walk_run`` ids (high);
+* >= ``deep_pages`` deep page requests or >= ``broad_searches`` broad searches (medium).
+
+SMART ``system/`` tokens are exempt by default (bulk partners; see ``partner_misuse``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View, detector_options
+from phiwatch.model import Alert, Event
+
+NAME = "scraping"
+PAGE_PARAMS = frozenset({"_offset", "offset", "page", "_page", "start", "skip", "_getpagesoffset", "from"})
+NO_FILTER = frozenset(
+    {"_count", "_sort", "_offset", "_format", "_elements", "_summary", "_total", "page", "_page", "offset"}
+)
+
+
+class ScrapingOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    window_s: float = 6 * 3600.0  # scraping accumulates over this window
+    max_records: int = 500
+    distributed_records: int = 100
+    min_ips: int = 10
+    walk_run: int = 25  # consecutive ids stepping by 1..walk_step
+    walk_step: int = 3
+    deep_offset: int = 1000  # an offset this deep, or a page number of deep_offset/20
+    deep_pages: int = 5
+    broad_count: int = 1000  # _count at least this is a broad search
+    broad_searches: int = 10
+    records_cap: int = 1024  # exact record keys per identity (past max_records only counted)
+    ips_cap: int = 256
+    exempt_system_scopes: bool = True
+
+
+class _Harvest:
+    __slots__ = ("best", "broad", "deep", "ips", "last_id", "more", "records", "run", "window")
+
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self.records: set[int] = set()
+        self.more = 0
+        self.ips: set[str] = set()
+        self.last_id: dict[str, int] = {}  # per endpoint path template, capped in process()
+        self.run = 0
+        self.best = 0  # longest walk in this window
+        self.deep = 0
+        self.broad = 0
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) <= 18 else None
+
+
+class Scraping:
+    name = NAME
+
+    def __init__(self, ctx: DetectContext, options: ScrapingOptions) -> None:
+        self.ctx = ctx
+        self.o = options
+        self.book = AlertBook(NAME, ctx)
+        self.harvests: Lru[str, _Harvest] = Lru(ctx.options.max_keys)
+        self.counts: dict[str, int] = {"exempt": 0}
+
+    def _query(self, v: View, h: _Harvest) -> None:
+        o = self.o
+        filtered = False
+        for part in v.event.request.query.split("&"):
+            name, _, value = part.partition("=")
+            if name in PAGE_PARAMS:
+                n = _int(value)
+                if n is not None and (n >= o.deep_offset or (name in ("page", "_page") and n * 20 >= o.deep_offset)):
+                    h.deep += 1
+            elif name == "_count":
+                n = _int(value)
+                if n is not None and n >= o.broad_count:
+                    h.broad += 1
+            if name and name not in NO_FILTER:
+                filtered = True
+        if not filtered and v.rtype and not v.rid and v.event.request.method == "GET":
+            h.broad += 1
+
+    def process(self, event: Event) -> None:
+        v = self.ctx.view(event)
+        if v is None or v.allowlisted:
+            return
+        o = self.o
+        if v.system_scope and o.exempt_system_scopes:
+            self.counts["exempt"] += 1
+            return
+        win = int(v.t // o.window_s)
+        h = self.harvests.get(v.actor)
+        if h is None or h.window != win:
+            h = self.harvests.put(v.actor, _Harvest(win))
+        if len(h.ips) < o.ips_cap:
+            h.ips.add(v.ip)
+        if v.event.request.query:
+            self._query(v, h)
+        oid = v.oid
+        ok = 200 <= v.status < 300
+        if oid and ok:
+            rec = hash((v.endpoint.path, oid))
+            if rec not in h.records:
+                if len(h.records) < o.records_cap:
+                    h.records.add(rec)
+                else:
+                    h.more += 1
+            n = _int(oid)
+            if n is not None:
+                last = h.last_id.get(v.endpoint.path)
+                h.run = h.run + 1 if last is not None and 0 < abs(n - last) <= o.walk_step else 0
+                h.best = max(h.best, h.run)
+                if len(h.last_id) < 64 or v.endpoint.path in h.last_id:
+                    h.last_id[v.endpoint.path] = n
+        records = len(h.records) + h.more
+        ips = len(h.ips)
+        reason = ""
+        severity = "medium"
+        if records >= o.max_records:
+            reason, severity = "volume", "high"
+        elif ips >= o.min_ips and records >= o.distributed_records:
+            reason, severity = "distributed", "high"
+        elif h.best >= o.walk_run:
+            reason, severity = "sequential_walk", "high"
+        elif h.deep >= o.deep_pages:
+            reason = "deep_pagination"
+        elif h.broad >= o.broad_searches:
+            reason = "broad_search"
+        if reason:
+            evidence: dict[str, object] = {
+                "reason": reason,
+                "records": records,
+                "ips": ips,
+                "longest_walk": h.best,
+                "deep_pages": h.deep,
+                "broad_searches": h.broad,
+            }
+            self.book.raise_alert(v, severity, evidence)
+
+    def alerts(self) -> list[Alert]:
+        return self.book.alerts()
+
+    def state_size(self) -> int:
+        return len(self.harvests)
+
+    def stats(self) -> dict[str, int]:
+        return dict(self.counts, evicted=self.harvests.evicted, alerts_evicted=self.book.evicted)
+
+
+@DETECTORS.register(NAME)
+def make(ctx: DetectContext, settings: Mapping[str, Any]) -> Detector:
+    return Scraping(ctx, detector_options(ScrapingOptions, NAME, settings))

@@ -33,10 +33,10 @@ def chunks(data: bytes, size: int = 1 << 20) -> list[bytes]:
 
 
 def mbps(fn: object, bodies: list[bytes]) -> float:
-    t = time.perf_counter()
+    t = time.process_time()
     for b in bodies:
         fn(b)  # type: ignore[operator]
-    return sum(map(len, bodies)) / 1e6 / (time.perf_counter() - t)
+    return sum(map(len, bodies)) / 1e6 / (time.process_time() - t)
 
 
 def main() -> None:

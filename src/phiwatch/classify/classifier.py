@@ -1,9 +1,9 @@
 """The classifier: every location of one exchange (path, query, request headers, request and
 response bodies) -> ``PhiHit`` list, plus the patient keys and record count the aggregator needs.
 
-Per body: decode with limits (``decode.py``), one hyperscan scan of the raw bytes for value and
-coding candidates (``scanner.py``), then the format reader for structure and key context
-(``formats/``). A body that fails to parse keeps its raw-scan findings and is counted.
+Per body: decode with limits (``decode.py``), the format reader for structure and key context
+(``formats/``), then one hyperscan scan of the raw bytes for value and coding candidates
+(``scanner.py``). A body that fails to parse keeps its raw-scan findings and is counted.
 """
 
 from __future__ import annotations
@@ -128,9 +128,9 @@ class Classifier:
         if text:
             self.scan_bytes(text.encode("utf-8", "surrogateescape"), sink)
 
-    def scan_bytes(self, data: bytes, sink: Sink) -> None:
+    def scan_bytes(self, data: bytes, sink: Sink, *, fhir: bool = False) -> None:
         """The one raw hyperscan pass: value candidates, labelled candidates, coding markers."""
-        for cand in self.patterns.scan(data):
+        for cand in self.patterns.scan(data, fhir=fhir):
             if cand.coding:
                 code = code_near(data, cand.start, cand.end)
                 sink.add(cand.category, code or cand.category, "coding")
@@ -138,13 +138,15 @@ class Classifier:
             sink.judged(cand.category, cand.value, "", context=cand.labelled)
 
     def scan_body(self, raw: bytes, headers: dict[str, str], sink: Sink) -> None:
+        """Structure first (the format reader), then the raw scan, with the smaller database
+        when every document of the body was a FHIR resource."""
         data = decode_body(raw, headers, self.options, self.skipped)
         if data is None:
             return
-        self.scan_bytes(data, sink)
         content_type = headers.get("content-type", "").lower()
         head = data[:2048]
         for fmt in self.formats:
             if fmt.sniff(head, content_type):
                 fmt.read(data, sink, self.skipped, self.options.max_records)
                 break
+        self.scan_bytes(data, sink, fhir=sink.fhir_documents > 0 and sink.other_documents == 0)

@@ -3,13 +3,24 @@
 All ``Pattern`` expressions of all recognizers are compiled into ONE hyperscan database
 (``scanner.py``) and each body is scanned once; a hit is routed by pattern id to its category
 and validator. Expressions are bytes-level hyperscan syntax. ``lead``/``trail`` are one-byte
-boundary classes the scanner wraps around the expression (hyperscan has no look-behind), so a
-candidate is reported once, at its full extent; the scanner pads bodies with a space so that
+boundary classes (hyperscan has no look-behind). The scan database carries only ``expr`` +
+``trail`` and reports match ends (no start-of-match tracking, which halves hyperscan's speed; a
+leading class that matches almost every byte defeats its literal prefilters); the few
+candidates are then confirmed, with ``lead`` and their exact start, by a one-pattern database
+over the ``span`` bytes before the end. Bodies are padded with a space on each side so that
 boundaries also hold at the edges.
 
-A *labelled* pattern carries its own context ("DOB: 01/02/1990", "MRN 884422"): the value is
-the tail of the match after the label, and is kept unless the validator says INVALID, like a
-key-name hit. An unlabelled pattern is a bare value in free text and needs a VALID verdict.
+A *labelled* pattern carries its own context ("DOB: 01/02/1990", "NPI 1234567893"): the value
+is the tail of the match after the label, and is kept unless the validator says INVALID, like a
+key-name hit. An unlabelled pattern is a bare value in free text and needs a VALID verdict, so a
+bare shape is only a pattern where its checks are strong: a 10-digit NPI or a DEA number passes
+its check digit one time in ten, and a run of 13-19 digits passes Luhn as often, so those need a
+label (or a key name, or FHIR structure).
+
+``in_fhir=False`` leaves a pattern out of the database used on bodies that parsed as FHIR JSON:
+there, identifiers are read from structure (``Identifier.system``/``type``), and an opaque shape
+without separators (strict MBI, VIN, grouped card numbers) would only be looked for in ids, codes
+and base64 attachments, at a third of the scan speed.
 """
 
 from __future__ import annotations
@@ -28,6 +39,8 @@ class Pattern(msgspec.Struct, frozen=True):
     labelled: bool = False
     value_chars: str = ""  # labelled only: the characters the value is made of (found from the end)
     coding: bool = False  # a coding-system marker; the code is read beside it (codings.py)
+    span: int = 96  # longest match, boundaries included: the window that confirms a candidate
+    in_fhir: bool = True  # also scanned over FHIR JSON bodies (see the module docstring)
 
 
 class Recognizer(msgspec.Struct, frozen=True):
@@ -47,7 +60,7 @@ _ID = "0123456789-.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 def _lab(label: str, value: str, trail: str = ALNUM, chars: str = _ID) -> Pattern:
     """A label (caseless words) then a few separators then the value."""
     expr = f"(?i:{label})[ \\t]{{0,3}}[:#=]?[ \\t]{{0,3}}(?:{value})"
-    return Pattern(expr, ALNUM, trail, labelled=True, value_chars=chars)
+    return Pattern(expr, ALNUM, trail, labelled=True, value_chars=chars, span=128)
 
 
 _A = "[AC-HJKMNP-RT-Y]"
@@ -72,21 +85,24 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
     ),
     Recognizer(
         "npi",
-        (Pattern("[12][0-9]{9}"), _lab("npi", "[0-9]{10}", DIGIT, _NUM)),
+        (_lab("npi|national provider (?:identifier|id|number)", "[0-9]{10}", DIGIT, _NUM),),
         "npi",
         frozenset({"http://hl7.org/fhir/sid/us-npi", "urn:oid:2.16.840.1.113883.4.6"}),
         frozenset({"NPI"}),
     ),
     Recognizer(
         "dea",
-        (Pattern("[ABCDEFGHJKLMPRSTUX][A-Z9][0-9]{7}", ALNUM, ALNUM),),
+        (_lab("dea(?: registration)?(?: number| no\\.?| #)?", "[A-Z][A-Z9][0-9]{7}"),),
         "dea",
         frozenset({"urn:oid:2.16.840.1.113883.4.814", "http://hl7.org/fhir/sid/us-dea"}),
         frozenset({"DEA"}),
     ),
     Recognizer(
         "mbi",
-        (Pattern(_MBI, ALNUM, ALNUM), Pattern("[1-9][A-Z0-9]{3}-[A-Z0-9]{3}-[A-Z0-9]{4}", ALNUM, ALNUM)),
+        (
+            Pattern(_MBI, ALNUM, ALNUM, in_fhir=False),
+            Pattern("[1-9][A-Z0-9]{3}-[A-Z0-9]{3}-[A-Z0-9]{4}", ALNUM, ALNUM),
+        ),
         "mbi",
         frozenset(
             {"http://hl7.org/fhir/sid/us-mbi", "https://bluebutton.cms.gov/resources/variables/bene_mbi_id"}
@@ -96,9 +112,15 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
     Recognizer(
         "payment_card",
         (
-            Pattern("[2-6][0-9]{12,18}"),
-            Pattern("[2-6][0-9]{3}[ -][0-9]{4}[ -][0-9]{4}[ -][0-9]{1,7}"),
+            Pattern("[2-6][0-9]{3}[ -][0-9]{4}[ -][0-9]{4}[ -][0-9]{1,7}", in_fhir=False),
             Pattern("3[47][0-9]{2}[ -][0-9]{6}[ -][0-9]{5}"),
+            _lab(
+                "(?:credit |debit |payment )?card(?: number| no\\.?| #)?|cc ?(?:#|number|no\\.?)|pan"
+                "|visa|mastercard|amex|american express|discover",
+                "[2-6][0-9 -]{11,22}[0-9]",
+                DIGIT,
+                "0123456789 -",
+            ),
         ),
         "payment_card",
     ),
@@ -128,6 +150,7 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
                 "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}",
                 NONE,
                 "[^A-Za-z0-9.-]",
+                span=330,
             ),
         ),
         "email",
@@ -136,11 +159,9 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
         "ip",
         (
             Pattern("[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", "[^0-9.]", "[^0-9.]"),
-            Pattern(
-                "[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}",
-                "[^0-9A-Za-z:]",
-                "[^0-9A-Za-z:]",
-            ),
+            # IPv6: eight groups, or fewer around one "::" (a time "12:30:00" is neither)
+            Pattern("[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}", "[^0-9A-Za-z:]", "[^0-9A-Za-z:]"),
+            Pattern("[0-9A-Fa-f:]{0,39}::[0-9A-Fa-f:]{0,39}", "[^0-9A-Za-z:]", "[^0-9A-Za-z:]"),
         ),
         "ip",
     ),
@@ -225,7 +246,10 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
     ),
     Recognizer(
         "vehicle_id",
-        (Pattern("[A-HJ-NPR-Z0-9]{17}", ALNUM, ALNUM), _lab("vin|licen[cs]e plate", "[A-Z0-9]{2,8}")),
+        (
+            Pattern("[A-HJ-NPR-Z0-9]{17}", ALNUM, ALNUM, in_fhir=False),
+            _lab("vin|licen[cs]e plate", "[A-Z0-9]{2,8}"),
+        ),
         "vehicle_id",
     ),
     Recognizer(
@@ -253,13 +277,16 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
         "credential",
         (
             Pattern(
-                "eyJ[A-Za-z0-9_-]+\\.eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*", "[^A-Za-z0-9_.-]", "[^A-Za-z0-9_-]"
+                "eyJ[A-Za-z0-9_-]+\\.eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*",
+                "[^A-Za-z0-9_.-]",
+                "[^A-Za-z0-9_-]",
+                span=16384,
             ),
             Pattern("A(?:KIA|SIA)[0-9A-Z]{16}", ALNUM, ALNUM),
             Pattern("gh[pousr]_[A-Za-z0-9]{36}", ALNUM, ALNUM),
-            Pattern("github_pat_[A-Za-z0-9_]{22,}", ALNUM, ALNUM),
-            Pattern("[sr]k_live_[A-Za-z0-9]{16,}", ALNUM, ALNUM),
-            Pattern("xox[bpa]-[A-Za-z0-9-]{10,}", ALNUM, "[^A-Za-z0-9-]"),
+            Pattern("github_pat_[A-Za-z0-9_]{22,}", ALNUM, ALNUM, span=512),
+            Pattern("[sr]k_live_[A-Za-z0-9]{16,}", ALNUM, ALNUM, span=512),
+            Pattern("xox[bpa]-[A-Za-z0-9-]{10,}", ALNUM, "[^A-Za-z0-9-]", span=512),
             Pattern("-----BEGIN (?:RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----", NONE, NONE),
         ),
         "credential",
@@ -297,9 +324,9 @@ def _coding_patterns(category: str) -> tuple[Pattern, ...]:
             continue
         lit = "".join("\\" + ch if ch in ".+?*()[]{}|^$\\" else ch for ch in system)
         if system.startswith("http"):
-            out.append(Pattern(f'"system"\\s*:\\s*"{lit}"', NONE, NONE, coding=True))
+            out.append(Pattern(f'"system"\\s*:\\s*"{lit}"', NONE, NONE, coding=True, span=160))
         else:
-            out.append(Pattern(f"codeSystem\\s*=\\s*[\"']{lit}[\"']", NONE, NONE, coding=True))
+            out.append(Pattern(f"codeSystem\\s*=\\s*[\"']{lit}[\"']", NONE, NONE, coding=True, span=160))
     return tuple(out)
 
 

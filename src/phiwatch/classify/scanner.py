@@ -1,9 +1,16 @@
 """One hyperscan database for every recognizer pattern; one scan per body.
 
-Hits are routed by pattern id to their category. The database is compiled once per process
-(cached on the recognizer tuple, which is immutable data). Bodies are scanned with one space
-of padding on each side so the one-byte boundary classes of ``patterns.py`` also hold at the
-edges; offsets are mapped back.
+The scan database reports only where matches end (no ``HS_FLAG_SOM_LEFTMOST``, and no leading
+boundary class, see ``patterns.py``); the callback only appends ``(id, end)``. The few candidates
+are then confirmed in bulk: each pattern also has a one-pattern database with its leading
+boundary and start-of-match tracking, run over the ``span`` bytes before the end, which gives
+the exact extent the full pattern would have matched, or nothing. Coding-system markers are
+``HS_FLAG_SINGLEMATCH``: one marker per terminology and body says the category is there.
+
+Two scan databases are built from the same rows: ``full`` for every body, and ``fhir`` (rows
+with ``in_fhir``) for bodies that parsed as FHIR JSON. Both are compiled once per process
+(cached on the recognizer tuple, which is immutable data). Bodies are scanned with one space of
+padding on each side so that boundary classes also hold at the edges; offsets are mapped back.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from typing import Any
 import hyperscan
 import msgspec
 
-from phiwatch.classify.patterns import ALL_RECOGNIZERS, NONE, Pattern, Recognizer
+from phiwatch.classify.patterns import ALL_RECOGNIZERS, Pattern, Recognizer
 from phiwatch.errors import ConfigError
 
 _NAME_LABELS = ("patient name", "patient", "name", "mr.", "mrs.", "ms.", "miss")
@@ -34,8 +41,40 @@ class _Route(msgspec.Struct, frozen=True):
     pattern: Pattern
 
 
+def _compile(exprs: list[bytes], flags: list[int], ids: list[int]) -> hyperscan.Database:
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+    except hyperscan.error as exc:  # a bad pattern is a bug found at load, never per body
+        raise ConfigError(f"PHI patterns do not compile: {exc}") from exc
+    return db
+
+
+class _Confirm:
+    """One pattern with its leading boundary, tracking match starts: confirms one candidate end."""
+
+    def __init__(self, pat: Pattern) -> None:
+        expr = (pat.lead + pat.expr + pat.trail).encode("ascii")
+        self.db = _compile([expr], [hyperscan.HS_FLAG_SOM_LEFTMOST], [0])
+        self.scratch = hyperscan.Scratch(self.db)
+        self.span = pat.span
+
+    def start(self, padded: bytes, end: int) -> int:
+        """Start (in ``padded``) of the full match ending at ``end``, or -1 when there is none."""
+        lo = max(0, end - self.span)
+        found: list[int] = []
+
+        def on_match(_pid: int, start: int, stop: int, _flags: int, _ctx: Any) -> bool | None:
+            if stop == end - lo:
+                found.append(start)
+            return None
+
+        self.db.scan(padded[lo:end], match_event_handler=on_match, scratch=self.scratch)
+        return lo + min(found) if found else -1
+
+
 class CompiledPatterns:
-    """The hyperscan database and the routing table from pattern id to category."""
+    """The scan databases and the routing table from pattern id to category."""
 
     def __init__(self, recognizers: tuple[Recognizer, ...]) -> None:
         exprs: list[bytes] = []
@@ -43,37 +82,49 @@ class CompiledPatterns:
         self.routes: list[_Route] = []
         for rec in recognizers:
             for pat in rec.patterns:
-                expr = f"{pat.lead}{pat.expr}{pat.trail}" if pat.lead or pat.trail else pat.expr
-                if pat.lead and not pat.trail:
-                    expr = f"{pat.lead}{pat.expr}"
-                exprs.append(expr.encode("ascii"))
-                flags.append(hyperscan.HS_FLAG_SOM_LEFTMOST)
+                exprs.append((pat.expr + pat.trail).encode("ascii"))
+                flags.append(hyperscan.HS_FLAG_SINGLEMATCH if pat.coding else 0)
                 self.routes.append(_Route(rec.category, pat))
-        self.db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        try:
-            self.db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
-        except hyperscan.error as exc:  # a bad pattern is a bug found at load, never per body
-            raise ConfigError(f"PHI patterns do not compile: {exc}") from exc
+        ids = list(range(len(exprs)))
+        self.db = _compile(exprs, flags, ids)
         self.scratch = hyperscan.Scratch(self.db)
+        fhir = [i for i in ids if self.routes[i].pattern.in_fhir]
+        self.fhir_db = _compile([exprs[i] for i in fhir], [flags[i] for i in fhir], fhir)
+        self.fhir_scratch = hyperscan.Scratch(self.fhir_db)
+        self._confirm: dict[int, _Confirm] = {}
 
-    def scan(self, data: bytes) -> list[Candidate]:
-        """Candidates in ``data`` (offsets into ``data``), in match order."""
-        raw: list[tuple[int, int, int]] = []
+    def confirmer(self, pid: int) -> _Confirm:
+        found = self._confirm.get(pid)
+        if found is None:  # compiled on first use: most bodies need only a few patterns
+            found = self._confirm[pid] = _Confirm(self.routes[pid].pattern)
+        return found
 
-        def on_match(pid: int, start: int, end: int, _flags: int, _ctx: Any) -> bool | None:
-            raw.append((pid, start, end))
+    def scan(self, data: bytes, *, fhir: bool = False) -> list[Candidate]:
+        """Candidates in ``data`` (offsets into ``data``), in match order. ``fhir``: the body
+        parsed as FHIR JSON, so the smaller database is enough (see ``patterns.py``)."""
+        raw: list[tuple[int, int]] = []
+        append = raw.append
+
+        def on_match(pid: int, _start: int, end: int, _flags: int, _ctx: Any) -> bool | None:
+            append((pid, end))
             return None
 
         padded = b" " + data + b" "
-        self.db.scan(padded, match_event_handler=on_match, scratch=self.scratch)
+        if fhir:
+            self.fhir_db.scan(padded, match_event_handler=on_match, scratch=self.fhir_scratch)
+        else:
+            self.db.scan(padded, match_event_handler=on_match, scratch=self.scratch)
         out: list[Candidate] = []
         routes = self.routes
-        for pid, start, end in raw:
+        for pid, end in raw:
+            start = self.confirmer(pid).start(padded, end)
+            if start < 0:
+                continue
             route = routes[pid]
             pat = route.pattern
-            if pat.lead != NONE:
+            if pat.lead:
                 start += 1
-            if pat.trail != NONE:
+            if pat.trail:
                 end -= 1
             if pat.coding:
                 out.append(Candidate(route.category, "", False, start - 1, end - 1, True))

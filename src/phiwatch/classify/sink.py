@@ -31,6 +31,8 @@ class Sink:
         self.found: dict[str, _Acc] = {}
         self.patients: set[str] = set()
         self.records = 0
+        self.fhir_documents = 0  # JSON documents read as FHIR resources (by structure)
+        self.other_documents = 0  # any other JSON document (generic key walk)
 
     def add(self, category: str, value: str, field: str = "") -> None:
         """A value whose category is settled (structure said so)."""

@@ -53,12 +53,14 @@ def read_json_document(data: bytes, sink: Sink, skipped: Counter[str], max_recor
     res = fhir.skim(data)
     if res is not None:
         fhir.walk(res, sink)
+        sink.fhir_documents += 1
         return True
     try:
         obj = msgspec.json.decode(data)
     except msgspec.DecodeError:
         return False
     walk_json(obj, sink, max_records)
+    sink.other_documents += 1
     return True
 
 

@@ -41,6 +41,8 @@ from phiwatch.ingest._url import first_ip, is_method, normalize_host, split_url
         ),  # origin form; query raw
         ("/a%2Fb/%7Euser/%41", ("https", "", "/a%2Fb/~user/A", "")),  # unreserved decoded, %2F kept
         ("/a%2fb%25", ("https", "", "/a%2Fb%25", "")),  # reserved escapes kept (upper-cased)
+        ("/go?next=https://x.example/", ("https", "", "/go", "next=https://x.example/")),  # URL in query
+        ("https://a.example?next=http://b/", ("https", "a.example", "/", "next=http://b/")),  # and after host
         ("//cdn.example.org/x", ("https", "cdn.example.org", "/x", "")),  # scheme-relative
     ],
 )

@@ -12,39 +12,89 @@ from phiwatch.ingest._base import IngestReport
 from phiwatch.ingest._input import mark_error_reported, stream_error
 
 MAX_LOG_LINE = 64 * 1024  # far above nginx's 8 KiB request line; longer lines are rejected
-_SKIP_CHUNK = 1024 * 1024
+BLOCK = 1024 * 1024
 _json_decode = msgspec.json.Decoder(dict[str, object]).decode
+
+
+def iter_blocks(
+    stream: BinaryIO, source: str, report: IngestReport, max_line: int, chunk: int = BLOCK
+) -> Iterator[tuple[int, bytes]]:
+    """(number of its first line, block of whole lines) read ``chunk`` bytes at a time.
+
+    A line that crosses a chunk boundary is carried over; one longer than ``max_line`` is
+    rejected and skipped without being held. A partial last line left by a damaged gzip is
+    rejected once as the truncation. Lines inside a block are not length-checked: callers
+    that need it check each line (a block line is at most ``chunk + max_line`` long)."""
+    lineno = 0  # lines consumed so far
+    parts: list[bytes] = []  # pieces of a line that crosses chunk boundaries
+    held = 0
+    skipping = False  # inside an over-long line, dropping bytes up to its end
+    read = stream.read
+    while True:
+        data = read(chunk)
+        if not data:
+            break
+        if skipping:
+            nl = data.find(b"\n")
+            if nl == -1:
+                continue
+            data = data[nl + 1 :]
+            skipping = False
+        last = data.rfind(b"\n")
+        if last == -1:
+            parts.append(data)
+            held += len(data)
+            if held > max_line:
+                lineno += 1
+                report.reject(source, lineno, f"line longer than {max_line} bytes")
+                parts, held, skipping = [], 0, True
+            continue
+        if parts:
+            head_end = data.find(b"\n")
+            line = b"".join(parts) + data[: head_end + 1]
+            parts, held = [], 0
+            lineno += 1
+            if len(line) > max_line + 1:
+                report.reject(source, lineno, f"line longer than {max_line} bytes")
+            else:
+                yield lineno, line
+            block = data[head_end + 1 : last + 1]
+        else:
+            block = data[: last + 1]
+        if block:
+            yield lineno + 1, block
+            lineno += block.count(b"\n")
+        rest = data[last + 1 :]
+        if rest:
+            parts.append(rest)
+            held = len(rest)
+    if parts:
+        lineno += 1
+        error = stream_error(stream)
+        if error is not None:  # the last line was cut by the damaged stream
+            mark_error_reported(stream)
+            report.reject(source, lineno, f"{error}; partial line dropped")
+        else:
+            yield lineno, b"".join(parts)
 
 
 def iter_raw_lines(
     stream: BinaryIO, source: str, report: IngestReport, max_line: int
 ) -> Iterator[tuple[int, bytes]]:
-    """(line number, line bytes without EOL) for every non-blank line of at most ``max_line``
-    bytes. Longer lines are rejected and skipped without being held in memory; the partial
-    last line of a truncated gzip is rejected once as the truncation."""
-    readline = stream.readline
-    lineno = 0
-    while True:
-        raw = readline(max_line + 1)
-        if not raw:
-            return
-        lineno += 1
-        if not raw.endswith(b"\n"):
+    """(line number, line bytes without EOL) for every non-blank line of at most
+    ``max_line`` bytes; longer lines are rejected with their number."""
+    for first, block in iter_blocks(stream, source, report, max_line):
+        lines = block.split(b"\n")
+        if block.endswith(b"\n"):
+            lines.pop()
+        for i, raw in enumerate(lines, first):
             if len(raw) > max_line:
-                while True:  # discard the rest of the line, one bounded chunk at a time
-                    rest = readline(_SKIP_CHUNK)
-                    if not rest or rest.endswith(b"\n"):
-                        break
-                report.reject(source, lineno, f"line longer than {max_line} bytes")
+                report.reject(source, i, f"line longer than {max_line} bytes")
                 continue
-            error = stream_error(stream)
-            if error is not None:  # the last line was cut by the damaged stream
-                mark_error_reported(stream)
-                report.reject(source, lineno, f"{error}; partial line dropped")
-                return
-        line = raw.rstrip(b"\r\n")
-        if line.strip():
-            yield lineno, line
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            if raw and not raw.isspace():
+                yield i, raw
 
 
 def decode_text(line: bytes) -> str:

@@ -51,34 +51,43 @@ def normalize_host(authority: str, scheme: str) -> str:
 
 def split_target(target: str) -> tuple[str, str]:
     """Origin-form target ``/a/b?x=1#f`` -> (normalised path, raw query)."""
-    hash_at = target.find("#")
-    if hash_at != -1:
-        target = target[:hash_at]
+    if "#" in target:
+        target = target[: target.find("#")]
     path, _, query = target.partition("?")
-    return normalize_path(path), query
+    if not path or "%" in path:
+        path = normalize_path(path)
+    return path, query
+
+
+_AUTHORITIES: dict[str, tuple[str, str]] = {}  # "https://Host:443" -> (scheme, host); few distinct
+_AUTHORITIES_MAX = 4096
 
 
 def split_url(url: str, default_scheme: str = "https") -> tuple[str, str, str, str]:
     """(scheme, host, path, query) of an absolute URL or an origin-form target (host "")."""
     sep = url.find("://")
-    if sep <= 0 or not url[:sep].isalnum():
+    if sep <= 0 or not url[:sep].isalnum():  # "/go?next=https://x" is a target, not a URL
         if url.startswith("//"):
-            rest = url[2:]
-            scheme = default_scheme
-        else:
-            path, query = split_target(url)
-            return default_scheme, "", path, query
-    else:
+            return split_url(default_scheme + ":" + url, default_scheme)
+        path, query = split_target(url)
+        return default_scheme, "", path, query
+    end = url.find("/", sep + 3)
+    prefix = url if end == -1 else url[:end]
+    known = _AUTHORITIES.get(prefix)
+    if known is None and ("?" in prefix or "#" in prefix):  # "https://host?x": authority ends early
+        cut = min(i for i in (prefix.find("?", sep), prefix.find("#", sep)) if i != -1)
+        prefix, end = url[:cut], cut
+        known = _AUTHORITIES.get(prefix)
+    if known is None:
         scheme = url[:sep].lower()
-        rest = url[sep + 3 :]
-    end = len(rest)
-    for ch in "/?#":
-        at = rest.find(ch)
-        if at != -1 and at < end:
-            end = at
-    host = normalize_host(rest[:end], scheme)
-    path, query = split_target(rest[end:])
-    return scheme, host, path, query
+        known = (scheme, normalize_host(prefix[sep + 3 :], scheme))
+        if len(_AUTHORITIES) >= _AUTHORITIES_MAX:
+            _AUTHORITIES.clear()
+        _AUTHORITIES[prefix] = known
+    if end == -1:
+        return known[0], known[1], "/", ""
+    path, query = split_target(url[end:])
+    return known[0], known[1], path, query
 
 
 def is_method(token: str) -> bool:

@@ -42,7 +42,7 @@ from typing import BinaryIO
 import msgspec
 
 from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport
-from phiwatch.ingest._lines import iter_raw_lines
+from phiwatch.ingest._lines import iter_blocks
 from phiwatch.ingest._url import is_method, normalize_host, split_url
 from phiwatch.model import Event, Request, Response
 
@@ -73,7 +73,9 @@ class JsonlRecord(msgspec.Struct):
     client_ip: str = ""
 
 
-_decode = msgspec.json.Decoder(JsonlRecord).decode
+_DECODER = msgspec.json.Decoder(JsonlRecord)
+_decode = _DECODER.decode
+_decode_lines = _DECODER.decode_lines
 _NO_RESPONSE = JsonlResponse()
 
 
@@ -81,21 +83,14 @@ def lower_headers(headers: Headers | None) -> dict[str, str]:
     """Lower-case names; a repeated name joins its values with ", "."""
     if not headers:
         return {}
-    out: dict[str, str] = {}
-    if isinstance(headers, dict):
-        for name, value in headers.items():
-            lname = name.lower()
-            if lname in out:
-                out[lname] = out[lname] + ", " + value
-            else:
-                out[lname] = value
+    items = headers.items() if isinstance(headers, dict) else headers
+    out = {name.lower(): value for name, value in items}
+    if len(out) == len(headers):  # the usual case: no name repeated
         return out
-    for name, value in headers:
+    out = {}
+    for name, value in items:
         lname = name.lower()
-        if lname in out:
-            out[lname] = out[lname] + ", " + value
-        else:
-            out[lname] = value
+        out[lname] = out[lname] + ", " + value if lname in out else value
     return out
 
 
@@ -120,28 +115,49 @@ def _epoch(ts: datetime | float) -> float:
     return float(ts)
 
 
+_METHODS_SEEN: set[str] = set()  # methods already validated (a handful in practice)
+
+
 def to_event(rec: JsonlRecord, source: str, line: int, report: IngestReport, options: IngestOptions) -> Event:
     """Build the Event of one decoded record; ``ValueError`` names what is wrong with it."""
     req = rec.request
-    if not is_method(req.method):
-        raise ValueError(f"bad request method {req.method[:40]!r}")
+    method = req.method
+    if method not in _METHODS_SEEN:
+        if not is_method(method):
+            raise ValueError(f"bad request method {method[:40]!r}")
+        if len(_METHODS_SEEN) < 256:
+            _METHODS_SEEN.add(method)
     scheme, host, path, query = split_url(req.url, options.default_scheme)
-    headers = lower_headers(req.headers)
+    headers = lower_headers(req.headers) if req.headers else {}
     if not host:
         host_header = headers.get("host")
         host = normalize_host(host_header, scheme) if host_header else options.default_host
-    body = _body(req.body, req.body_base64)
     max_body = options.max_body
-    if body is not None and len(body) > max_body:
-        body = report.clip_body(body, max_body)
-    resp = rec.response or _NO_RESPONSE
-    resp_body = _body(resp.body, resp.body_base64)
-    if resp_body is not None and len(resp_body) > max_body:
-        resp_body = report.clip_body(resp_body, max_body)
+    body = None
+    if req.body is not None or req.body_base64 is not None:
+        body = _body(req.body, req.body_base64)
+        if body is not None and len(body) > max_body:
+            body = report.clip_body(body, max_body)
+    resp = rec.response
+    if resp is None:
+        response = Response()
+    else:
+        resp_body = None
+        if resp.body is not None or resp.body_base64 is not None:
+            resp_body = _body(resp.body, resp.body_base64)
+            if resp_body is not None and len(resp_body) > max_body:
+                resp_body = report.clip_body(resp_body, max_body)
+        response = Response(
+            status=resp.status,
+            headers=lower_headers(resp.headers) if resp.headers else {},
+            body=resp_body,
+            duration_ms=resp.duration_ms,
+        )
+    ts = rec.ts
     return Event(
-        ts=_epoch(rec.ts),
+        ts=ts.timestamp() if ts.__class__ is datetime and ts.tzinfo is not None else _epoch(ts),
         request=Request(
-            method=req.method,
+            method=method,
             path=path,
             scheme=scheme,
             host=host,
@@ -150,12 +166,7 @@ def to_event(rec: JsonlRecord, source: str, line: int, report: IngestReport, opt
             body=body,
             http_version=req.http_version,
         ),
-        response=Response(
-            status=resp.status,
-            headers=lower_headers(resp.headers),
-            body=resp_body,
-            duration_ms=resp.duration_ms,
-        ),
+        response=response,
         client_ip=rec.client_ip,
         source=source,
         line=line,
@@ -192,20 +203,60 @@ class JsonlSource:
     @staticmethod
     def read(stream: BinaryIO, source: str, report: IngestReport, options: IngestOptions) -> Iterator[Event]:
         max_line = 8 * options.max_body + 1024 * 1024  # base64 + JSON escaping of a full body
-        for lineno, raw in iter_raw_lines(stream, source, report, max_line):
-            try:
+        for first, block in iter_blocks(stream, source, report, max_line):
+            records = _decode_block(block)
+            if records is None:  # a bad or blank line in the block: line by line
+                yield from _read_lines(block, first, source, report, options, max_line)
+                continue
+            for lineno, rec in enumerate(records, first):
                 try:
-                    rec = _decode(raw)
-                except UnicodeDecodeError:  # invalid UTF-8 inside a string: keep the record
-                    rec = _decode(raw.decode("utf-8", "replace").encode())
-                event = to_event(rec, source, lineno, report, options)
-            except msgspec.ValidationError as exc:
-                report.reject(source, lineno, f"not a phiwatch JSONL record: {exc}")
-                continue
-            except msgspec.DecodeError as exc:
-                report.reject(source, lineno, f"invalid JSON: {exc}")
-                continue
-            except (ValueError, OverflowError, OSError) as exc:
-                report.reject(source, lineno, str(exc))
-                continue
-            yield event
+                    event = to_event(rec, source, lineno, report, options)
+                except (ValueError, OverflowError, OSError) as exc:
+                    report.reject(source, lineno, str(exc))
+                    continue
+                yield event
+
+
+def _decode_block(block: bytes) -> list[JsonlRecord] | None:
+    """All records of a block at once (the fast path), or None when the block has a bad
+    or blank line, so that line numbers can only come from the slow path then."""
+    # decode_lines skips blank lines, which would shift the numbering (whitespace-only lines
+    # are caught by the count below, unless a line holding two objects makes up for one)
+    if b"\n\n" in block or b"\n\r\n" in block or block.startswith((b"\n", b"\r")):
+        return None
+    try:
+        records = _decode_lines(block)
+    except (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError):
+        return None
+    expected = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+    return records if len(records) == expected else None
+
+
+def _read_lines(
+    block: bytes, first: int, source: str, report: IngestReport, options: IngestOptions, max_line: int
+) -> Iterator[Event]:
+    lines = block.split(b"\n")
+    if block.endswith(b"\n"):
+        lines.pop()
+    for lineno, raw in enumerate(lines, first):
+        if not raw.strip():
+            continue
+        if len(raw) > max_line:
+            report.reject(source, lineno, f"line longer than {max_line} bytes")
+            continue
+        try:
+            try:
+                rec = _decode(raw)
+            except UnicodeDecodeError:  # invalid UTF-8 inside a string: keep the record
+                rec = _decode(raw.decode("utf-8", "replace").encode())
+            event = to_event(rec, source, lineno, report, options)
+        except msgspec.ValidationError as exc:
+            report.reject(source, lineno, f"not a phiwatch JSONL record: {exc}")
+            continue
+        except msgspec.DecodeError as exc:
+            report.reject(source, lineno, f"invalid JSON: {exc}")
+            continue
+        except (ValueError, OverflowError, OSError) as exc:
+            report.reject(source, lineno, str(exc))
+            continue
+        yield event

@@ -91,7 +91,6 @@ COMPARTMENT = frozenset(
 )
 # Resources that describe one person (their name/telecom/address are a person's identifiers).
 PERSONS = frozenset({"Patient", "RelatedPerson", "Practitioner", "Person"})
-_PATIENT_REFS = ("subject", "patient", "beneficiary")
 _TELECOM = {"phone": "phone", "sms": "phone", "fax": "fax", "email": "email", "url": "url"}
 _SYSTEMS = identifier_systems()
 _TYPES = identifier_types()
@@ -135,6 +134,16 @@ def skim(data: bytes) -> Resource | None:
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
     return res if res.resourceType else None
+
+
+def skim_lines(data: bytes) -> list[Resource] | None:
+    """Every line of an NDJSON body as a FHIR resource in one decoder call (Bulk ``$export``
+    output), or None when any line is not one: the caller then reads line by line."""
+    try:
+        resources = _DECODER.decode_lines(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    return resources if all(r.resourceType for r in resources) else None
 
 
 def _strs(value: Any) -> list[str]:
@@ -196,21 +205,37 @@ def _identifiers(value: Any, sink: Sink, rtype: str) -> None:
         v = ident.get("value")
         if not isinstance(v, str) or not v:
             continue
-        codes = [str(c.get("code", "")) for t in _dicts(ident.get("type")) for c in _dicts(t.get("coding"))]
-        cat = identifier_category(str(ident.get("system", "")), codes)
-        if cat is None and rtype in ("Patient", "RelatedPerson", "Person"):
-            cat = "other_id"  # any other identifier of a person is an "other unique identifying number"
-        elif cat is None and rtype in ("Account",):
-            cat = "account"
-        elif cat is None and rtype in ("Coverage",):
-            cat = "health_plan_id"
-        elif cat is None and rtype == "Device":
-            cat = "device_id"
+        system = ident.get("system")
+        cat = _SYSTEMS.get(system) if isinstance(system, str) else None
+        if cat is None:  # the rarer path: type codes, state licence arcs, resource defaults
+            codes = [
+                str(c.get("code", "")) for t in _dicts(ident.get("type")) for c in _dicts(t.get("coding"))
+            ]
+            cat = identifier_category(str(system or ""), codes)
+            if cat is None:
+                cat = _DEFAULT_ID.get(rtype)
         if cat is not None:
             sink.add(cat, v, f"{rtype}.identifier")
 
 
+# An identifier no system or type names is still a person's "other unique identifying number",
+# an Account's account number, a Coverage's plan id, a Device's device identifier.
+_DEFAULT_ID = {
+    "Patient": "other_id",
+    "RelatedPerson": "other_id",
+    "Person": "other_id",
+    "Account": "account",
+    "Coverage": "health_plan_id",
+    "Device": "device_id",
+}
+
+
 def _patient_ref(value: Any) -> str:
+    if isinstance(value, dict):  # the usual shape: one Reference
+        r = value.get("reference")
+        if isinstance(r, str) and "Patient/" in r:
+            return "Patient/" + r.rpartition("Patient/")[2].split("/")[0]
+        return ""
     for ref in _dicts(value):
         r = ref.get("reference")
         if isinstance(r, str) and "Patient/" in r:
@@ -233,11 +258,9 @@ def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
         if rtype == "Patient" and isinstance(res.id, str):
             sink.patient("Patient/" + res.id)
         else:
-            for name in _PATIENT_REFS:
-                ref = _patient_ref(getattr(res, name))
-                if ref:
-                    sink.patient(ref)
-                    break
+            ref = res.subject or res.patient or res.beneficiary
+            if ref is not None:
+                sink.patient(_patient_ref(ref))
     if res.identifier is not None:
         _identifiers(res.identifier, sink, rtype)
     if rtype in PERSONS:

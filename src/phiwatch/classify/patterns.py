@@ -41,6 +41,9 @@ class Pattern(msgspec.Struct, frozen=True):
     coding: bool = False  # a coding-system marker; the code is read beside it (codings.py)
     span: int = 96  # longest match, boundaries included: the window that confirms a candidate
     in_fhir: bool = True  # also scanned over FHIR JSON bodies (see the module docstring)
+    scan_lead: bool = False  # keep ``lead`` in the scan database too: for a shape that ends most
+    # runs of its characters (the dotted tail of every OID looks like an IPv4 address), a
+    # confirmation per run costs more than the boundary class in the scan
 
 
 class Recognizer(msgspec.Struct, frozen=True):
@@ -158,7 +161,9 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
     Recognizer(
         "ip",
         (
-            Pattern("[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", "[^0-9.]", "[^0-9.]"),
+            Pattern(
+                "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", "[^0-9.]", "[^0-9.]", scan_lead=True
+            ),
             # IPv6: eight groups, or fewer around one "::" (a time "12:30:00" is neither)
             Pattern("[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}", "[^0-9A-Za-z:]", "[^0-9A-Za-z:]"),
             Pattern("[0-9A-Fa-f:]{0,39}::[0-9A-Fa-f:]{0,39}", "[^0-9A-Za-z:]", "[^0-9A-Za-z:]"),

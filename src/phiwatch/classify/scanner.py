@@ -82,7 +82,8 @@ class CompiledPatterns:
         self.routes: list[_Route] = []
         for rec in recognizers:
             for pat in rec.patterns:
-                exprs.append((pat.expr + pat.trail).encode("ascii"))
+                lead = pat.lead if pat.scan_lead else ""
+                exprs.append((lead + pat.expr + pat.trail).encode("ascii"))
                 flags.append(hyperscan.HS_FLAG_SINGLEMATCH if pat.coding else 0)
                 self.routes.append(_Route(rec.category, pat))
         ids = list(range(len(exprs)))

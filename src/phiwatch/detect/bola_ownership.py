@@ -150,7 +150,9 @@ class BolaOwnership:
         return len(self.uses) + len(self.peers)
 
     def stats(self) -> dict[str, int]:
-        return dict(self.counts, evicted=self.uses.evicted + self.peers.evicted, alerts_evicted=self.book.evicted)
+        return dict(
+            self.counts, evicted=self.uses.evicted + self.peers.evicted, alerts_evicted=self.book.evicted
+        )
 
 
 @DETECTORS.register(NAME)

@@ -83,7 +83,9 @@ class Scraping:
             name, _, value = part.partition("=")
             if name in PAGE_PARAMS:
                 n = _int(value)
-                if n is not None and (n >= o.deep_offset or (name in ("page", "_page") and n * 20 >= o.deep_offset)):
+                if n is not None and (
+                    n >= o.deep_offset or (name in ("page", "_page") and n * 20 >= o.deep_offset)
+                ):
                     h.deep += 1
             elif name == "_count":
                 n = _int(value)

@@ -1,0 +1,192 @@
+"""flood: layer-7 floods against robust, time-of-day aware per-endpoint rate baselines.
+
+Description: requests are counted per endpoint in one-minute buckets. Each endpoint keeps a
+baseline per UTC hour of day (an EWMA of per-minute counts, with a whole-day EWMA until an
+hour has enough samples); minutes above ``factor`` x baseline are clipped when folded in, so
+a flood does not teach the baseline. Rules:
+
+* ``endpoint_rate``: a minute's count exceeds max(``min_volume``, ``factor`` x baseline).
+  The alert names the top source when it sent >= ``concentration`` of the minute (medium, or
+  high past 2 x the threshold); spread over many sources at normal per-source rates it is a
+  flash crowd: severity low, actor ``*``;
+* ``client_rate``: one actor sends >= ``client_min`` requests in a minute (high at 2 x);
+* ``expensive``: one actor's minute cost (1 per request, plus response time and size, plus a
+  surcharge for ``$everything``, ``_include``/``_revinclude`` and ``_count`` >= 500)
+  exceeds ``cost_min`` (high).
+
+IPs or CIDRs in ``DetectOptions.allowlist`` never alert and are not counted.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View, detector_options
+from phiwatch.model import Alert, EndpointKey, Event
+
+NAME = "flood"
+
+
+class FloodOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    min_volume: int = 600  # requests per minute on one endpoint before any endpoint alert
+    factor: float = 5.0
+    alpha: float = 0.05  # EWMA weight of each new minute
+    min_samples: int = 30  # minutes an hour-of-day slot needs before it is trusted
+    concentration: float = 0.3  # share of the minute from the top source to name it
+    client_min: int = 300  # requests per minute from one actor
+    cost_min: float = 2000.0  # cost units per minute from one actor
+    expensive_surcharge: float = 20.0
+    top_sources: int = 32  # sources tracked per endpoint minute (Misra-Gries)
+
+
+class _Rate:
+    __slots__ = ("count", "day", "day_n", "hours", "hours_n", "minute", "top")
+
+    def __init__(self, minute: int) -> None:
+        self.minute = minute
+        self.count = 0
+        self.day = 0.0
+        self.day_n = 0
+        self.hours = [0.0] * 24
+        self.hours_n = [0] * 24
+        self.top: Counter[str] = Counter()
+
+
+class _Client:
+    __slots__ = ("cost", "count", "minute")
+
+    def __init__(self, minute: int) -> None:
+        self.minute = minute
+        self.count = 0
+        self.cost = 0.0
+
+
+def cost_of(v: View) -> float:
+    """Relative server cost of one request (1 = a cheap read)."""
+    ev = v.event
+    resp = ev.response
+    cost = 1.0
+    if resp.duration_ms:
+        cost += min(resp.duration_ms, 60_000.0) / 100.0
+    size = resp.body_size if resp.body_size is not None else (len(resp.body) if resp.body else 0)
+    cost += size / 100_000.0
+    path, query = ev.request.path, ev.request.query
+    if "$everything" in path or "_include" in query or "_revinclude" in query:
+        cost += 20.0
+    elif "_count=" in query:
+        for part in query.split("&"):
+            if part.startswith("_count="):
+                n = part[7:]
+                if n.isdigit() and len(n) < 9 and int(n) >= 500:
+                    cost += 20.0
+    return cost
+
+
+class Flood:
+    name = NAME
+
+    def __init__(self, ctx: DetectContext, options: FloodOptions) -> None:
+        self.ctx = ctx
+        self.o = options
+        self.book = AlertBook(NAME, ctx)
+        cap = ctx.options.max_keys
+        self.rates: Lru[EndpointKey, _Rate] = Lru(max(1, cap // 10))
+        self.clients: Lru[str, _Client] = Lru(cap)
+
+    def baseline(self, r: _Rate, hour: int) -> float | None:
+        """Expected requests per minute on the endpoint at this hour; None while learning."""
+        if r.hours_n[hour] >= self.o.min_samples:
+            return r.hours[hour]
+        if r.day_n >= self.o.min_samples:
+            return r.day
+        return None
+
+    def _fold(self, r: _Rate, minute: int) -> None:
+        """Close the endpoint's current minute (and the empty minutes since) into its baseline."""
+        a = self.o.alpha
+        gap = min(minute - r.minute, 61)
+        for k in range(gap):
+            m = r.minute + k
+            hour = (m // 60) % 24
+            base = self.baseline(r, hour)
+            x = float(r.count if k == 0 else 0)
+            if base is not None:
+                x = min(x, self.o.factor * max(base, 1.0))
+            r.hours[hour] = x if r.hours_n[hour] == 0 else (1 - a) * r.hours[hour] + a * x
+            r.hours_n[hour] += 1
+            r.day = x if r.day_n == 0 else (1 - a) * r.day + a * x
+            r.day_n += 1
+        r.minute = minute
+        r.count = 0
+        r.top.clear()
+
+    def _count_source(self, r: _Rate, actor: str) -> None:
+        top = r.top
+        if actor in top or len(top) < self.o.top_sources:
+            top[actor] += 1
+            return
+        for k in list(top):  # Misra-Gries: decrement all, drop zeros
+            top[k] -= 1
+            if top[k] <= 0:
+                del top[k]
+
+    def process(self, event: Event) -> None:
+        v = self.ctx.view(event)
+        if v is None or v.allowlisted:
+            return
+        o = self.o
+        minute = int(v.t // 60)
+        ep = v.endpoint
+        r = self.rates.get(ep)
+        if r is None:
+            r = self.rates.put(ep, _Rate(minute))
+        elif minute > r.minute:
+            self._fold(r, minute)
+        r.count += 1
+        self._count_source(r, v.actor)
+        base = self.baseline(r, (minute // 60) % 24)
+        limit = max(float(o.min_volume), o.factor * base) if base is not None else float(o.min_volume)
+        if r.count > limit:
+            top, n = r.top.most_common(1)[0]
+            share = n / r.count
+            if share >= o.concentration:
+                actor, severity = top, "high" if r.count > 2 * limit else "medium"
+            else:
+                actor, severity = "*", "low"
+            evidence: dict[str, object] = {
+                "reason": "endpoint_rate",
+                "per_minute": r.count,
+                "baseline": round(base, 1) if base is not None else None,
+                "top_share": round(share, 2),
+            }
+            self.book.raise_alert(v, severity, evidence, actor=actor, endpoint=ep)
+        c = self.clients.get(v.actor)
+        if c is None or c.minute != minute:
+            c = self.clients.put(v.actor, _Client(minute))
+        c.count += 1
+        c.cost += cost_of(v)
+        if c.count >= o.client_min:
+            severity = "high" if c.count >= 2 * o.client_min else "medium"
+            self.book.raise_alert(v, severity, {"reason": "client_rate", "per_minute": c.count})
+        elif c.cost >= o.cost_min:
+            self.book.raise_alert(
+                v, "high", {"reason": "expensive", "cost_per_minute": round(c.cost), "per_minute": c.count}
+            )
+
+    def alerts(self) -> list[Alert]:
+        return self.book.alerts()
+
+    def state_size(self) -> int:
+        return len(self.rates) + len(self.clients)
+
+    def stats(self) -> dict[str, int]:
+        return {"evicted": self.rates.evicted + self.clients.evicted, "alerts_evicted": self.book.evicted}
+
+
+@DETECTORS.register(NAME)
+def make(ctx: DetectContext, settings: Mapping[str, Any]) -> Detector:
+    return Flood(ctx, detector_options(FloodOptions, NAME, settings))

@@ -17,6 +17,7 @@ from tests.ingest.util import read_bytes, rejected_lines
 GOOD = (
     b'{"ts": "2026-03-01T12:00:00.123Z", "client_ip": "203.0.113.7",'
     b' "request": {"method": "GET", "url": "https://FHIR.example.org:443/r4/Patient/123?_format=json",'
+    b' "http_version": "HTTP/2",'
     b' "headers": {"Authorization": "Bearer abc", "Accept": "application/fhir+json"}},'
     b' "response": {"status": 200, "headers": [["Content-Type", "application/fhir+json"],'
     b' ["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"]],'
@@ -33,7 +34,8 @@ def test_good_record_fields(tmp_path: Path) -> None:
     assert (ev.request.method, ev.request.scheme, ev.request.host) == ("GET", "https", "fhir.example.org")
     assert (ev.request.path, ev.request.query) == ("/r4/Patient/123", "_format=json")
     assert ev.request.headers == {"authorization": "Bearer abc", "accept": "application/fhir+json"}
-    assert ev.request.body is None  # not captured
+    assert ev.request.body is None and ev.request.body_size is None  # not captured
+    assert ev.request.http_version == "HTTP/2"
     assert ev.response.status == 200
     assert ev.response.headers == {"content-type": "application/fhir+json", "set-cookie": "a=1, b=2"}
     assert ev.response.body == b'{"resourceType":"Patient"}'

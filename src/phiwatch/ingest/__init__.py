@@ -101,17 +101,21 @@ def _stream(
     options: IngestOptions,
     progress: Callable[[int], None] | None,
 ) -> Iterator[Event]:
+    # Counters are folded into the report in batches (this loop runs once per event); they
+    # are exact whenever the iterator is exhausted or closed.
     name = reader.name
-    count = 0
+    pending = 0
     last_line = 0
     try:
         for event in reader.read(stream, source, report, options):
-            count += 1
+            pending += 1
+            if pending == _PROGRESS_EVERY:
+                report.events += pending
+                report.by_format[name] += pending
+                pending = 0
+                if progress is not None:
+                    progress(consumed_bytes(stream))
             last_line = event.line
-            report.events += 1
-            report.by_format[name] += 1
-            if progress is not None and count % _PROGRESS_EVERY == 0:
-                progress(consumed_bytes(stream))
             yield event
         error = stream_error(stream)
         if error is not None:
@@ -122,6 +126,9 @@ def _stream(
         if progress is not None:
             progress(consumed_bytes(stream))
     finally:
+        if pending:
+            report.events += pending
+            report.by_format[name] += pending
         stream.close()
 
 

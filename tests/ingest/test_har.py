@@ -113,7 +113,9 @@ def test_bodies_base64_missing_postdata_params(tmp_path: Path) -> None:
     }
     no_response = entry("https://a.example/pending")
     del no_response["response"]
-    no_time = entry("https://a.example/later", startedDateTime="2015-02-22T19:28:12.136-08:00")
+    no_time = entry(
+        "https://a.example/later", startedDateTime="2015-02-22T19:28:12.136-08:00", _clientIp="198.51.100.4"
+    )
     events, report = read_bytes(
         tmp_path, har_doc([b64, missing, post_text, post_params, no_response, no_time])
     )
@@ -125,6 +127,7 @@ def test_bodies_base64_missing_postdata_params(tmp_path: Path) -> None:
     assert by_path["/login"].request.body == b"user=jo+doe&pw=a%26b"
     assert by_path["/pending"].response.status == 0
     assert by_path["/later"].ts == pytest.approx(1424662092.136)
+    assert by_path["/later"].client_ip == "198.51.100.4"  # a recorder's custom field
 
 
 def test_bom_pages_after_entries_and_bare_forms(tmp_path: Path) -> None:

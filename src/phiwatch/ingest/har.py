@@ -13,7 +13,8 @@ previous entry's time); ``response`` missing or status 0 (no response seen: stat
 invalid base64 leaves the body ``None``); ``postData.text`` or, without it, ``postData.params``
 (rebuilt as a form-urlencoded body); HTTP/2 pseudo-headers (dropped from ``headers``,
 ``:authority`` used as host when the URL has none); ``_custom`` fields (ignored).
-``time`` is ``duration_ms``; HAR has no client address, so ``client_ip`` is "".
+``time`` is ``duration_ms``. HAR has no client address: ``client_ip`` is "" unless the
+recorder added one as a custom field (``_clientIp``, ``_clientIPAddress``, see ``CLIENT_IP_KEYS``).
 
 Bad input: an entry that is not valid JSON or lacks a usable request is rejected with its
 entry number (1-based) and the others kept; a truncated HAR keeps every complete entry and
@@ -311,6 +312,18 @@ def _version(value: object) -> str:
     return value.upper() if value.lower().startswith("http/") else value
 
 
+CLIENT_IP_KEYS = ("_clientIp", "_clientIP", "_clientIPAddress", "_client_ip", "clientIPAddress")
+
+
+def _client_ip(entry: dict[str, Any]) -> str:
+    """HAR 1.2 has no client address; some recorders (phiwatch's simulator among them) add one."""
+    for key in CLIENT_IP_KEYS:
+        value = entry.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
 class EntryConverter:
     """One HAR entry (decoded JSON) -> Event, or the reason it is rejected."""
 
@@ -389,7 +402,7 @@ class EntryConverter:
                 http_version=_version(req.get("httpVersion")),
             ),
             response=response,
-            client_ip="",
+            client_ip=_client_ip(entry),
             source=self.source,
             line=n,
         )

@@ -25,7 +25,7 @@ import hmac
 import ipaddress
 import math
 import secrets
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -90,6 +90,8 @@ class DetectOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_late_s: float = 300.0  # later than this behind "now": clamped to now and counted
     max_future_s: float = 86_400.0  # further ahead than this: skipped unless confirmed
     allowlist: tuple[str, ...] = ()  # CIDRs or IPs that never alert (monitoring, scanners)
+    ownership_actors: int = 2048  # actors whose received lists are kept for ownership ...
+    ownership_bytes: int = 65_536  # ... each up to this many bytes of recent list bodies
     enabled: tuple[str, ...] | None = None  # None: every registered detector
     settings: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
     policy: Policy = msgspec.field(default_factory=Policy)
@@ -240,6 +242,7 @@ class View:
         "ident",
         "ip",
         "oid",
+        "owned",
         "rid",
         "rtype",
         "status",
@@ -259,6 +262,7 @@ class View:
         self.rtype: str  # FHIR resource type in the path, "" when none
         self.rid: str  # FHIR id after the type, "" for searches and operations
         self.oid: str  # the object id at the template's first {id}, "" when none
+        self.owned: bool | None = None  # oid seen in a list this actor received (lazy)
         self.status: int
         self.allowlisted: bool
         self.system_scope: bool  # SMART backend services: population-level by design
@@ -301,8 +305,19 @@ def _object_id(template: str, path: str) -> str:
     return ""
 
 
+class _Received:
+    """Recent 2xx collection bodies one actor received (lists, searches, exports)."""
+
+    __slots__ = ("bodies", "size")
+
+    def __init__(self) -> None:
+        self.bodies: deque[bytes] = deque()
+        self.size = 0
+
+
 class DetectContext:
-    """Per-run helpers every detector shares: options, clock, view cache, keyed hash."""
+    """Per-run helpers every detector shares: options, clock, view cache, keyed hash, and
+    object ownership: an object id an actor first saw in a list it received is its own."""
 
     def __init__(
         self, options: DetectOptions | None = None, hasher: Callable[[str], str] | None = None
@@ -323,6 +338,7 @@ class DetectContext:
         self._allow_cache: Lru[str, bool] = Lru(4096)
         self._templates: Lru[str, str] = Lru(8192)
         self._actors: Lru[tuple[str, str], str] = Lru(65_536)
+        self._received: Lru[str, _Received] = Lru(self.options.ownership_actors)
         self._last: Event | None = None
         self._view: View | None = None
         self.events = 0
@@ -390,8 +406,36 @@ class DetectContext:
         v.oid = _object_id(ep.path, path)
         v.status = event.response.status
         v.allowlisted = self.allowlisted(ip)
+        if not v.oid:
+            body = event.response.body
+            if body and 200 <= v.status < 300 and req.method == "GET":
+                self._receive(v.actor, body)
         self._view = v
         return v
+
+    def _receive(self, actor: str, body: bytes) -> None:
+        cap = self.options.ownership_bytes
+        if len(body) > cap:
+            body = body[:cap]
+        r = self._received.get(actor)
+        if r is None:
+            r = self._received.put(actor, _Received())
+        r.bodies.append(body)
+        r.size += len(body)
+        while r.size > cap:
+            r.size -= len(r.bodies.popleft())
+
+    def owned(self, v: View) -> bool:
+        """Whether ``v.oid`` appeared in a list, search or export this actor received lately
+        (a substring test over those bodies: the ids a client was given are its own)."""
+        if v.owned is None:
+            r = self._received.get(v.actor)
+            if r is None or not v.oid:
+                v.owned = False
+            else:
+                needle = v.oid.encode("utf-8", "surrogateescape")
+                v.owned = any(needle in b for b in r.bodies)
+        return v.owned
 
 
 class AlertBook:

@@ -1,7 +1,10 @@
 """bola_ownership: object-level access far beyond an identity's peers, and id probing.
 
 Description: for any API (FHIR or not), on object endpoints (a template with ``{id}``),
-count per identity, endpoint and window the distinct object ids it touches, and compare with
+count per identity, endpoint and window the distinct object ids it touches that it does not
+own (an id is owned when it appeared in a list, search or export the identity received
+lately: ``DetectContext.owned``; a client that lists its invoices and opens them is not
+enumerating), and compare with
 the endpoint's baseline: a high quantile of the same count over the identities seen before
 (its peers). An identity that reaches many more objects than its peers is reading objects
 that are not its own. Probing shows as a high share of 401/403/404 on object ids.
@@ -108,7 +111,7 @@ class BolaOwnership:
         use.n += 1
         status = v.status
         oid = v.oid
-        new = oid not in use.ids
+        new = oid not in use.ids and not self.ctx.owned(v)
         if new:
             if len(use.ids) < self.o.ids_cap:
                 use.ids.add(oid)

@@ -10,7 +10,8 @@ least ``learn_s`` seconds the profile is frozen and deviations alert:
   partner that never read clinical data: high (a payer reading clinical notes); other new
   types: medium;
 * ``new_operation``: low; ``off_hours`` (only once a whole day was learned): low;
-* ``volume``: an hour's requests over ``volume_factor`` x the learned busiest hour: medium.
+* ``volume``: an hour's requests over ``volume_factor`` x the busiest hour of its first
+  whole day (so only after a day): medium.
 
 A declared purpose (``purposes: {client: {resource_types: [...], operations: [...]}}``)
 applies from the first event: anything outside it is ``outside_purpose``, high.
@@ -196,7 +197,9 @@ class PartnerMisuse:
             self.book.raise_alert(
                 v, "low", {"reason": "new_operation", "operation": op}, actor=actor, endpoint=ep
             )
-        if p.hour_n > max(o.volume_min, o.volume_factor * p.busiest):
+        if learning_hours:
+            p.busiest = max(p.busiest, p.hour_n)  # the busiest hour of the first whole day
+        elif p.hour_n > max(o.volume_min, o.volume_factor * p.busiest):
             evidence = {"reason": "volume", "per_hour": p.hour_n, "learned_busiest_hour": p.busiest}
             self.book.raise_alert(v, "medium", evidence, actor=actor)
         if not learning_hours and not p.hours & hour_bit:

@@ -1,7 +1,8 @@
 """scraping: one identity harvesting records, fast or low-and-slow, from one IP or many.
 
 Description: per identity and scraping window (longer than the alert window, so slow
-harvests add up) it keeps the distinct records read (object ids across endpoints, capped),
+harvests add up) it keeps the distinct records read that it did not own (object ids across
+endpoints that it did not first get in a list it received; capped),
 the distinct client IPs using the credential, the longest sequential id walk (numeric ids
 stepping by a small constant), deep pagination (offsets/pages far in) and broad searches
 (a type search with no filter, or a huge ``_count``). Alerts when:
@@ -114,7 +115,7 @@ class Scraping:
             self._query(v, h)
         oid = v.oid
         ok = 200 <= v.status < 300
-        if oid and ok:
+        if oid and ok and not self.ctx.owned(v):
             rec = hash((v.endpoint.path, oid))
             if rec not in h.records:
                 if len(h.records) < o.records_cap:

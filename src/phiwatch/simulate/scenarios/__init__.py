@@ -32,6 +32,7 @@ import msgspec
 import orjson
 
 from phiwatch.errors import ConfigError
+from phiwatch.model import Alert, Event
 from phiwatch.registry import Registry, import_all
 from phiwatch.simulate import SimulationConfig, clock, iter_exchanges
 from phiwatch.simulate.exchange import Cred, Emitted, Sim
@@ -226,6 +227,82 @@ def add_scenarios(traffic: Path, config: SimulationConfig, names: Sequence[str])
     return truth
 
 
+def to_events(records: Iterable[Record], source: str = "sim") -> Iterator[Event]:
+    """Canonical records as Events, through the real JSONL reader (labels are ignored)."""
+    from phiwatch.ingest import IngestOptions, IngestReport
+    from phiwatch.ingest.jsonl import JsonlRecord, to_event
+
+    decode = msgspec.json.Decoder(JsonlRecord).decode
+    report, options = IngestReport(), IngestOptions()
+    for i, rec in enumerate(records, 1):
+        yield to_event(decode(orjson.dumps(rec)), source, i, report, options)
+
+
+class Score(msgspec.Struct):
+    """Precision and recall of one detector against scenario ground truth."""
+
+    detector: str
+    alerts: int = 0  # actionable (medium or high) alerts
+    true_alerts: int = 0
+    low_alerts: int = 0  # informational, not scored
+    actors: int = 0  # attack actors whose scenario names this detector first
+    found: int = 0
+    benign_high: int = 0  # high-severity alerts on benign look-alike actors
+
+    @property
+    def precision(self) -> float:
+        return self.true_alerts / self.alerts if self.alerts else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.actors if self.actors else 1.0
+
+
+def _epoch(ts: str) -> float:
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
+
+
+def score(
+    alerts: Iterable[Alert], truths: Sequence[Truth], detectors: Sequence[str], slack_s: float = 3600.0
+) -> dict[str, Score]:
+    """Score alerts: an actionable alert is true when it names an attack actor during (or
+    within ``slack_s`` of) that attack; an attack actor is found by a detector when that
+    detector raised an actionable alert on it. Recall counts each scenario's primary detector."""
+    spans: list[tuple[set[str], float, float, Truth]] = []
+    for t in truths:
+        lo, hi = _epoch(t.first_ts) - slack_s, _epoch(t.last_ts) + slack_s
+        for actor, also in t.actors.items():
+            spans.append(({actor, *also}, lo, hi, t))
+    out = {d: Score(d) for d in detectors}
+    found: set[tuple[str, str, str]] = set()
+    for a in alerts:
+        sc = out.setdefault(a.detector, Score(a.detector))
+        hits = [
+            t for names, lo, hi, t in spans if a.actor in names and a.last_seen >= lo and a.first_seen <= hi
+        ]
+        attack = [t for t in hits if t.attack]
+        if a.severity == "high" and hits and not attack:
+            sc.benign_high += 1
+        if a.severity == "low":
+            sc.low_alerts += 1
+            continue
+        sc.alerts += 1
+        if attack:
+            sc.true_alerts += 1
+            for t in attack:
+                found.add((a.detector, t.scenario, a.actor))
+    for names, _lo, _hi, t in spans:
+        if t.attack and t.detectors:
+            primary = t.detectors[0]
+            sc = out.setdefault(primary, Score(primary))
+            sc.actors += 1
+            if any((primary, t.scenario, n) in found for n in names):
+                sc.found += 1
+    return out
+
+
 __all__ = [
     "SCENARIOS",
     "Label",
@@ -239,5 +316,7 @@ __all__ = [
     "jwt_cred",
     "merge",
     "scenario_names",
+    "score",
+    "to_events",
     "truth_of",
 ]

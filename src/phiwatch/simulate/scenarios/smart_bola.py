@@ -2,7 +2,7 @@
 read other patients' records: by path (``/Patient/{other}``), by search parameter
 (``Observation?patient=other``, ``Coverage?beneficiary=Patient/other``) and by resource id
 (``/Observation/{id}`` of another patient, visible only in the response body). Their own,
-legitimate reads are interleaved (and labelled benign: they are not the attack)."""
+legitimate reads are interleaved (labelled with the attack: ground truth is per actor)."""
 
 from __future__ import annotations
 
@@ -36,14 +36,13 @@ class SmartBola:
             client = Client(CLIENT_ID, ip, UA_PATIENT_ANDROID, FHIR_JSON)
             actor = actor_name(client_id=CLIENT_ID, sub=sub)
             bad = Label(self.name, True, actor, self.detectors, (f"ip:{ip}",))
-            good = Label(self.name, False, actor, (), (f"ip:{ip}",))
             sim.now = t + a * 400_000
             for k in range(PROBES):
                 cred = jwt_cred(
                     sim, CLIENT_ID, sub, SCOPE, patient=own.id, fhir_user=f"{w.fhir_base}/Patient/{own.id}"
                 )
                 if k % 4 == 0:  # the user's own chart, as the app normally does
-                    yield fhir.read_patient(sim, client, cred, own), good
+                    yield fhir.read_patient(sim, client, cred, own), bad
                 else:
                     other = w.any_patient(rng)
                     roll = rng.random()

@@ -44,6 +44,24 @@ def test_builtin_near_misses(builtin_engine: WafEngine, query: str) -> None:
     assert not result.blocked
 
 
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "LabResultsBridge/0.9 (cron; Python-urllib/3.10)",  # "; python" begins a product token
+        "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+    ],
+)
+def test_builtin_user_agents_are_not_commands(builtin_engine: WafEngine, agent: str) -> None:
+    result = builtin_engine.evaluate(tevent(path="/Patient", req_headers={**BROWSER, "user-agent": agent}))
+    assert result.rule_ids == ()
+
+
+@pytest.mark.parametrize("agent", ["() { :; }; /bin/bash -c 'id'", "x; cat /etc/passwd"])
+def test_builtin_user_agent_commands(builtin_engine: WafEngine, agent: str) -> None:
+    result = builtin_engine.evaluate(tevent(path="/Patient", req_headers={**BROWSER, "user-agent": agent}))
+    assert 10120 in result.rule_ids
+
+
 def test_builtin_reads_fhir_json_bodies(builtin_engine: WafEngine) -> None:
     body = b'{"resourceType":"Patient","name":[{"family":"x\' OR 1=1--"}]}'
     ev = tevent(

@@ -86,6 +86,38 @@ def test_msec_uri_args_format(tmp_path: Path) -> None:
     )
 
 
+def test_unquoted_request_and_user_agent(tmp_path: Path) -> None:
+    fmt = "$remote_addr|$time_local|$request|$status|$http_user_agent"
+    line = b"203.0.113.7|01/Mar/2026:13:00:00 +0100|GET /a?b=1 HTTP/1.1|200|Mozilla/5.0 (X11; Linux)\n"
+    (ev,), report = read_bytes(tmp_path, line, options=IngestOptions(nginx_log_format=fmt, fmt="nginx"))
+    assert report.rejected == 0
+    assert (ev.request.path, ev.request.query, ev.response.status) == ("/a", "b=1", 200)
+    assert ev.user_agent == "Mozilla/5.0 (X11; Linux)"
+
+
+def test_space_separated_unquoted_fields(tmp_path: Path) -> None:
+    fmt = "$remote_addr $time_local $request $status $http_user_agent"
+    line = b"203.0.113.7 01/Mar/2026:13:00:00 +0100 GET /a?b=1 HTTP/1.1 200 Mozilla/5.0 (X11; Linux)\n"
+    (ev,), report = read_bytes(tmp_path, line, options=IngestOptions(nginx_log_format=fmt, fmt="nginx"))
+    assert report.rejected == 0 and ev.ts == 1772366400.0
+    assert (ev.request.method, ev.request.path, ev.response.status) == ("GET", "/a", 200)
+    assert ev.user_agent == "Mozilla/5.0 (X11; Linux)"  # the last field takes the rest of the line
+
+
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        COMBINED,
+        "$remote_addr $time_local $request $http_user_agent END",  # would need backtracking to fail
+        "$remote_addr|$time_local|$request|$http_user_agent|$status END",
+    ],
+)
+def test_non_matching_long_lines_fail_without_backtracking_blowup(fmt: str) -> None:
+    compiled = compile_format(fmt)
+    for line in ("a " * 20_000, "a|" * 20_000, "1.2.3.4 - " * 4_000, '"' * 40_000):
+        assert compiled.match(line) is None  # a lazy-group regex took minutes on these
+
+
 @pytest.mark.parametrize(
     ("fmt", "why"),
     [

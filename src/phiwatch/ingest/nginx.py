@@ -44,6 +44,7 @@ COMBINED = (
 )
 _VAR = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 _QUOTED = r'(?:[^"\\]|\\.)*'
+_SPACED = frozenset({"request", "time_local", "http_user_agent", "http_referer", "http_x_forwarded_for"})
 _HTTP_VERSION = re.compile(r"HTTP/\d(?:\.\d)?")
 
 
@@ -105,12 +106,18 @@ def _var_pattern(name: str, before: str, after: str, first: bool) -> str:
         return r"[^\[\]]+?" if after else r"\S+"
     if before.endswith("[") and after.startswith("]"):
         return r"[^\]]*"
-    if not after:
-        return r"\S*"
-    stop = after[0]
-    if stop == " ":
-        return r"\S*"
-    return f"[^{re.escape(stop)}]*"
+    stop = after[:1]
+    if stop and stop != " ":
+        return f"[^{re.escape(stop)}]*"  # deterministic: no backtracking blow-up on bad lines
+    # Space-separated (or last): values that hold spaces get a fixed shape, never a lazy .*?
+    # (several lazy groups make a non-matching 64 KiB line take minutes).
+    if name == "request":
+        return r"\S+(?: \S+)?(?: HTTP/\d(?:\.\d)?)?"
+    if name == "time_local":
+        return r"\S+ [+-]\d{4}"
+    if name in _SPACED and not after:
+        return r".*"
+    return r"\S*"
 
 
 @lru_cache(maxsize=16)

@@ -53,6 +53,11 @@ _SKIP_HEADERS = frozenset(
 _PATIENT_PATH = ("Patient/",)
 
 
+def _url_host(data: bytes, start: int) -> bool:
+    """The candidate is the host of a URL ("http://52.90.1.2:8080/fhir"): a server, not a person."""
+    return data[max(0, start - 3) : start] == b"://"
+
+
 class Classification(msgspec.Struct):
     hits: list[PhiHit]
     patients: list[str]  # keyed hashes of patient keys ("Patient/<id>", "mrn:<v>"), never raw
@@ -130,7 +135,13 @@ class Classifier:
 
     def scan_bytes(self, data: bytes, sink: Sink, *, fhir: bool = False) -> None:
         """The one raw hyperscan pass: value candidates, labelled candidates, coding markers."""
+        # values structure said are not PHI (an organisation's phone), one string for one search each
+        explained = "\x00".join(sink.explained) if sink.explained else ""
         for cand in self.patterns.scan(data, fhir=fhir):
+            if explained and cand.value and cand.value in explained:
+                continue
+            if cand.category == "ip" and _url_host(data, cand.start):
+                continue
             if cand.coding:
                 code = code_near(data, cand.start, cand.end)
                 sink.add(cand.category, code or cand.category, "coding")

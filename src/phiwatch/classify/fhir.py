@@ -91,6 +91,10 @@ COMPARTMENT = frozenset(
 )
 # Resources that describe one person (their name/telecom/address are a person's identifiers).
 PERSONS = frozenset({"Patient", "RelatedPerson", "Practitioner", "Person"})
+# Resources that describe a place or an organisation: their contact details are not PHI.
+PLACES = frozenset({"Organization", "Location", "HealthcareService", "Endpoint", "InsurancePlan"})
+# The identifiers of an organisation that still matter: its NPI (type 2) and DEA registration.
+PROVIDER_IDS = frozenset({"npi", "dea"})
 _TELECOM = {"phone": "phone", "sms": "phone", "fax": "fax", "email": "email", "url": "url"}
 _SYSTEMS = identifier_systems()
 _TYPES = identifier_types()
@@ -118,9 +122,12 @@ class Resource(msgspec.Struct):
     period: Any = None
     entry: list[Entry] | None = None
     contained: list[Resource] | None = None
+    parameter: list[Entry] | None = None  # Parameters (operation bodies such as $member-match)
 
 
 class Entry(msgspec.Struct):
+    """A Bundle entry or a Parameters parameter: only the resource it may hold is read."""
+
     resource: Resource | None = None
 
 
@@ -214,7 +221,7 @@ def _identifiers(value: Any, sink: Sink, rtype: str) -> None:
             cat = identifier_category(str(system or ""), codes)
             if cat is None:
                 cat = _DEFAULT_ID.get(rtype)
-        if cat is not None:
+        if cat is not None and (rtype not in PLACES or cat in PROVIDER_IDS):
             sink.add(cat, v, f"{rtype}.identifier")
 
 
@@ -243,6 +250,21 @@ def _patient_ref(value: Any) -> str:
     return ""
 
 
+def _explain(res: Resource, sink: Sink) -> None:
+    """An organisation's phone, e-mail or address is not a person's identifier: its values are
+    recorded as explained, so the raw scan does not report them again from the bytes."""
+    for cp in _dicts(res.telecom):
+        if isinstance(cp.get("value"), str):
+            sink.explained.add(cp["value"].strip())
+    for contact in _dicts(res.contact):
+        for cp in _dicts(contact.get("telecom")):
+            if isinstance(cp.get("value"), str):
+                sink.explained.add(cp["value"].strip())
+    for ad in _dicts(res.address):
+        for line in _strs(ad.get("line")):
+            sink.explained.add(line.strip())
+
+
 def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
     rtype = res.resourceType or ""
     if res.entry and depth < 4:
@@ -252,6 +274,10 @@ def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
     if res.contained and depth < 4:
         for inner in res.contained:
             walk(inner, sink, depth + 1)
+    if res.parameter and depth < 4:
+        for param in res.parameter:
+            if param.resource is not None:
+                walk(param.resource, sink, depth + 1)
     if rtype in COMPARTMENT:
         sink.flag("clinical", rtype)
         sink.records += 1
@@ -279,8 +305,10 @@ def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
             _human_names(contact.get("name"), sink, f"{rtype}.contact.name")
             _telecoms(contact.get("telecom"), sink, f"{rtype}.contact.telecom")
             _addresses(contact.get("address"), sink, f"{rtype}.contact.address")
-    elif rtype in ("Organization", "Location", "HealthcareService", "Endpoint"):
-        pass  # an organisation's phone or address is not a patient identifier
+    elif rtype == "PractitionerRole":  # the practitioner's contact in this role
+        _telecoms(res.telecom, sink, f"{rtype}.telecom")
+    elif rtype in PLACES:
+        _explain(res, sink)
     if rtype == "Coverage":
         for v in _strs(res.subscriberId):
             sink.add("health_plan_id", v, "Coverage.subscriberId")

@@ -28,6 +28,7 @@ from __future__ import annotations
 import msgspec
 
 DIGIT = "[^0-9]"
+_END_DOT = "(?:[^%s.]|\\.(?:[^0-9A-Za-z]|$))"  # a trail that also lets a value end a sentence
 ALNUM = "[^0-9A-Za-z]"
 NONE = ""
 
@@ -41,6 +42,7 @@ class Pattern(msgspec.Struct, frozen=True):
     coding: bool = False  # a coding-system marker; the code is read beside it (codings.py)
     span: int = 96  # longest match, boundaries included: the window that confirms a candidate
     in_fhir: bool = True  # also scanned over FHIR JSON bodies (see the module docstring)
+    strip: str = ""  # characters the trail may leave at the end of the value (a sentence's ".")
     scan_lead: bool = False  # keep ``lead`` in the scan database too: for a shape that ends most
     # runs of its characters (the dotted tail of every OID looks like an IPv4 address), a
     # confirmation per run costs more than the boundary class in the scan
@@ -70,6 +72,7 @@ _A = "[AC-HJKMNP-RT-Y]"
 _AN = "[AC-HJKMNP-RT-Y0-9]"
 _MBI = f"[1-9]{_A}{_AN}[0-9]{_A}{_AN}[0-9]{_A}{{2}}[0-9]{{2}}"
 _DATE = "(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}/[0-9]{1,2}/[0-9]{4})"
+_PERSON = "[A-Z][a-z]+(?: [A-Z]\\.?)?(?: [A-Z][a-z'-]+){1,2}"
 _STREET_SUFFIX = (
     "St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Ln|Lane|Blvd|Boulevard|Way|Ct|Court|Pl|Place|Ter|Terrace|"
     "Pkwy|Parkway|Hwy|Highway|Cir|Circle|Trl|Trail|Crest"
@@ -152,7 +155,8 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
             Pattern(
                 "[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,24}",
                 NONE,
-                "[^A-Za-z0-9.-]",
+                _END_DOT % "A-Za-z0-9-",
+                strip=".",
                 span=330,
             ),
         ),
@@ -162,7 +166,11 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
         "ip",
         (
             Pattern(
-                "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}", "[^0-9.]", "[^0-9.]", scan_lead=True
+                "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+                "[^0-9.]",
+                _END_DOT % "0-9",  # "from 10.1.2.3." yes, an OID "1.3.6.1.4.1" no
+                strip=".",
+                scan_lead=True,
             ),
             # IPv6: eight groups, or fewer around one "::" (a time "12:30:00" is neither)
             Pattern("[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}", "[^0-9A-Za-z:]", "[^0-9A-Za-z:]"),
@@ -197,12 +205,17 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
     Recognizer(
         "name",
         (
-            _lab(
-                "patient name|patient|name|mr\\.|mrs\\.|ms\\.|miss",
-                "[A-Z][a-z]+(?: [A-Z]\\.?)?(?: [A-Z][a-z'-]+){1,2}",
+            # a word label needs its separator: "Patient: Jane Doe", not "Patient Health
+            # Questionnaire"; an honorific is a label by itself ("Mrs. Jane Doe")
+            Pattern(
+                f"(?i:patient name|patient|name)[ \\t]{{0,3}}[:#=][ \\t]{{0,3}}{_PERSON}",
+                ALNUM,
                 "[^A-Za-z'-]",
-                _NAME,
+                labelled=True,
+                value_chars=_NAME,
+                span=128,
             ),
+            _lab("mr\\.|mrs\\.|ms\\.|miss", _PERSON, "[^A-Za-z'-]", _NAME),
         ),
         "name",
     ),

@@ -131,6 +131,8 @@ class CompiledPatterns:
                 out.append(Candidate(route.category, "", False, start - 1, end - 1, True))
                 continue
             text = padded[start:end].decode("utf-8", "replace")
+            if pat.strip:
+                text = text.rstrip(pat.strip)
             if pat.labelled:
                 text = _label_value(text, pat.value_chars, route.category)
                 if not text:

@@ -31,6 +31,7 @@ class Sink:
         self.found: dict[str, _Acc] = {}
         self.patients: set[str] = set()
         self.records = 0
+        self.explained: set[str] = set()  # values structure says are not PHI (an organisation's phone)
         self.fhir_documents = 0  # JSON documents read as FHIR resources (by structure)
         self.other_documents = 0  # any other JSON document (generic key walk)
 

@@ -64,12 +64,39 @@ def read_json_document(data: bytes, sink: Sink, skipped: Counter[str], max_recor
     return True
 
 
+def read_json_lines(data: bytes, sink: Sink, skipped: Counter[str], max_records: int) -> None:
+    """NDJSON: one JSON document per line; a bad line is counted and the rest is read."""
+    resources = fhir.skim_lines(data)
+    if resources is not None:  # the common case, a FHIR export: one decoder call
+        if len(resources) > max_records:
+            skipped["records_capped"] += 1
+            del resources[max_records:]
+        for res in resources:
+            fhir.walk(res, sink)
+        sink.fhir_documents += len(resources)
+        return
+    bad = 0
+    for n, line in enumerate(data.split(b"\n")):
+        if n >= max_records:
+            skipped["records_capped"] += 1
+            break
+        if line.strip() and not read_json_document(line, sink, skipped, max_records):
+            bad += 1
+    if bad:
+        skipped["invalid_json_fallback"] += 1
+
+
 class JsonFormat:
     def sniff(self, head: bytes, content_type: str) -> bool:
         return "json" in content_type or head.lstrip()[:1] in (b"{", b"[")
 
     def read(self, data: bytes, sink: Sink, skipped: Counter[str], max_records: int) -> None:
-        if not read_json_document(data, sink, skipped, max_records):
+        if read_json_document(data, sink, skipped, max_records):
+            return
+        first = data.lstrip().partition(b"\n")[0].rstrip()
+        if first[:1] == b"{" and first[-1:] == b"}" and len(first) < len(data.strip()):
+            read_json_lines(data, sink, skipped, max_records)  # NDJSON, first line past the sniffed head
+        else:
             skipped["invalid_json_fallback"] += 1
 
 

@@ -71,16 +71,18 @@ _VERHOEFF_D = (
     (8, 7, 6, 5, 9, 3, 2, 1, 0, 4),
     (9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
 )
-_VERHOEFF_P = (
-    (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
-    (1, 5, 7, 6, 2, 8, 3, 0, 9, 4),
-    (5, 8, 0, 3, 7, 9, 6, 1, 4, 2),
-    (8, 9, 1, 6, 0, 4, 3, 5, 2, 7),
-    (9, 4, 5, 3, 1, 2, 7, 6, 8, 0),
-    (4, 2, 8, 6, 5, 7, 3, 9, 0, 1),
-    (2, 7, 9, 3, 8, 0, 6, 4, 1, 5),
-    (7, 0, 4, 6, 9, 1, 3, 2, 5, 8),
-)
+
+
+def _verhoeff_p() -> tuple[tuple[int, ...], ...]:
+    """The position permutations: row i applies the base permutation i times (written out by
+    hand, one swapped pair in row 4 once failed a third of real SNOMED CT ids)."""
+    rows = [tuple(range(10)), (1, 5, 7, 6, 2, 8, 3, 0, 9, 4)]
+    while len(rows) < 8:
+        rows.append(tuple(rows[-1][rows[1][j]] for j in range(10)))
+    return tuple(rows)
+
+
+_VERHOEFF_P = _verhoeff_p()
 
 
 def verhoeff_ok(digits: str) -> bool:

@@ -416,7 +416,7 @@ class ObserveStage:
                     label = f"{name}: {value}"
                     if label in h.server_versions or len(h.server_versions) < 20:
                         _bump(h.server_versions, label)
-        if is_smart(ident):
+        if is_smart(ident) and vocab.fhir_type(key.path):  # SMART discovery lives at FHIR bases
             h.smart_tokens += 1
         if event.request.path.endswith(SMART_CONFIG):
             h.smart_config_path = key.path

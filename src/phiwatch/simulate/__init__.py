@@ -34,7 +34,8 @@ import yaml
 
 from phiwatch.errors import ConfigError
 from phiwatch.registry import import_all
-from phiwatch.simulate import traffic, truth, writers
+from phiwatch.simulate import lab, traffic, truth, writers
+from phiwatch.simulate.exchange import Emitted
 from phiwatch.simulate.specs import capability, openapi
 from phiwatch.simulate.world import World
 from phiwatch.simulate.writers import WRITERS
@@ -42,16 +43,22 @@ from phiwatch.simulate.writers import WRITERS
 MAX_EVENTS = 100_000_000
 
 
+VARIANTS = ("default", *lab.VARIANTS)
+
+
 class SimulationConfig(msgspec.Struct, frozen=True):
     seed: int = 7
     events: int = 5000
     fmt: str = "jsonl"  # "jsonl" | "har"
+    # "default": the organisation as usual; "vulnerable" / "hardened": the posture lab
+    # (lab.py), with every posture flaw planted / with none of them.
+    variant: str = "default"
 
 
 class SimulationResult(msgspec.Struct):
     traffic: Path
     truth: Path
-    specs: list[Path]  # [OpenAPI YAML, CapabilityStatement JSON]
+    specs: list[Path]  # [OpenAPI YAML, CapabilityStatement JSON]; lab variants: [OpenAPI YAML]
     events: int
 
 
@@ -61,12 +68,22 @@ def _check(config: SimulationConfig) -> None:
         raise ConfigError(f"unknown traffic format {config.fmt!r} (known: {', '.join(WRITERS.names())})")
     if not 0 <= config.events <= MAX_EVENTS:
         raise ConfigError(f"events must be between 0 and {MAX_EVENTS}, got {config.events}")
+    if config.variant not in VARIANTS:
+        raise ConfigError(f"unknown variant {config.variant!r} (known: {', '.join(VARIANTS)})")
+    if config.variant != "default" and config.events < lab.MIN_EVENTS:
+        raise ConfigError(f"the {config.variant} variant needs at least {lab.MIN_EVENTS} events")
+
+
+def _emitted(config: SimulationConfig) -> Iterator[Emitted]:
+    if config.variant == "default":
+        return traffic.emitted(config.seed, config.events)
+    return lab.emitted(config.seed, config.events, config.variant)
 
 
 def iter_exchanges(config: SimulationConfig) -> Iterator[dict[str, object]]:
     """The canonical JSONL objects, in time order, without touching the disk."""
     _check(config)
-    for em in traffic.emitted(config.seed, config.events):
+    for em in _emitted(config):
         yield em.record
 
 
@@ -83,13 +100,18 @@ def simulate(out: Path, config: SimulationConfig) -> SimulationResult:
     except OSError as exc:
         raise ConfigError(f"{out.parent}: cannot create directory: {exc.strerror}") from None
     world = World(config.seed, config.events)
-    oa_doc, cs_doc = openapi.document(world), capability.statement(world)
+    lab_world = config.variant != "default"
+    if lab_world:
+        world = World(config.seed, max(config.events, lab.MIN_EVENTS))
+        oa_doc, cs_doc = lab.openapi(world, config.variant), None
+    else:
+        oa_doc, cs_doc = openapi.document(world), capability.statement(world)
     seen: dict[tuple[str, str, str], truth.Seen] = {}
     count = 0
     try:
         with open(out, "wb", buffering=1 << 20) as fh:
             writer = WRITERS.get(config.fmt)(fh)
-            for em in traffic.emitted(config.seed, config.events):
+            for em in _emitted(config):
                 writer.write(em.record)
                 resp = em.record["response"]
                 assert isinstance(resp, dict)
@@ -98,10 +120,14 @@ def simulate(out: Path, config: SimulationConfig) -> SimulationResult:
             writer.close()
         oa_path, cs_path = sibling(out, ".openapi.yaml"), sibling(out, ".capability.json")
         oa_path.write_text(yaml.safe_dump(oa_doc, sort_keys=False, allow_unicode=True, width=110))
-        cs_path.write_bytes(orjson.dumps(cs_doc, option=orjson.OPT_INDENT_2) + b"\n")
-        spec_rows = truth.openapi_endpoints(oa_doc) + truth.capability_endpoints(cs_doc)
+        spec_rows = truth.openapi_endpoints(oa_doc)
+        spec_paths = [oa_path]
+        if cs_doc is not None:
+            cs_path.write_bytes(orjson.dumps(cs_doc, option=orjson.OPT_INDENT_2) + b"\n")
+            spec_rows += truth.capability_endpoints(cs_doc)
+            spec_paths.append(cs_path)
         rows = truth.build(seen, spec_rows)
-        doc = {
+        doc: dict[str, object] = {
             "seed": config.seed,
             "events": count,
             "organisation": world.org_name,
@@ -112,14 +138,18 @@ def simulate(out: Path, config: SimulationConfig) -> SimulationResult:
                 world.lab_host,
                 world.directory_host,
             ],
-            "specs": [oa_path.name, cs_path.name],
+            "specs": [p.name for p in spec_paths],
             "endpoints": rows,
         }
+        if lab_world:
+            doc["variant"] = config.variant
+            # the posture findings phiwatch must report (none for the hardened variant)
+            doc["planted"] = lab.planted(world) if config.variant == "vulnerable" else []
         truth_path = sibling(out, ".truth.json")
         truth_path.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
     except OSError as exc:
         raise ConfigError(f"{exc.filename or out}: cannot write: {exc.strerror}") from None
-    return SimulationResult(traffic=out, truth=truth_path, specs=[oa_path, cs_path], events=count)
+    return SimulationResult(traffic=out, truth=truth_path, specs=spec_paths, events=count)
 
 
-__all__ = ["SimulationConfig", "SimulationResult", "iter_exchanges", "simulate"]
+__all__ = ["VARIANTS", "SimulationConfig", "SimulationResult", "iter_exchanges", "simulate"]

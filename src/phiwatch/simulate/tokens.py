@@ -19,7 +19,7 @@ class Tokens:
     def __init__(self, issuer: str, audience: str) -> None:
         self.issuer = issuer
         self.audience = audience
-        self._cache: dict[tuple[str, str], tuple[int, str]] = {}
+        self._cache: dict[tuple[object, ...], tuple[int, str]] = {}
 
     def jwt(
         self,
@@ -32,9 +32,17 @@ class Tokens:
         patient: str | None = None,
         fhir_user: str | None = None,
         expired: bool = False,
+        alg: str = "HS256",
+        with_exp: bool = True,
+        roles: tuple[str, ...] = (),
     ) -> str:
+        """``alg="none"``, ``with_exp=False`` and long ``lifetime_s`` mint the weak tokens of
+        the simulator's "vulnerable" variant; the defaults give the usual tokens."""
         window = now_ms // (lifetime_s * 1000) - (1 if expired else 0)
-        key = (client_id, sub)
+        plain = alg == "HS256" and with_exp and not roles and lifetime_s == 3600
+        key: tuple[object, ...] = (
+            (client_id, sub) if plain else (client_id, sub, alg, with_exp, roles, lifetime_s)
+        )
         hit = self._cache.get(key)
         if hit is not None and hit[0] == window:
             return hit[1]
@@ -49,11 +57,18 @@ class Tokens:
             "client_id": client_id,
             "scope": scope,
         }
+        if not with_exp:
+            del claims["exp"]
+        if roles:
+            claims["roles"] = list(roles)
         if patient is not None:
             claims["patient"] = patient
         if fhir_user is not None:
             claims["fhirUser"] = fhir_user
-        token = jwt.encode(claims, SIGNING_KEY, algorithm="HS256", headers={"kid": KID})
+        if alg == "none":
+            token = jwt.encode(claims, None, algorithm="none")
+        else:
+            token = jwt.encode(claims, SIGNING_KEY, algorithm=alg, headers={"kid": KID})
         if not expired:  # keep the live token cached; an expired one is a one-off
             self._cache[key] = (window, token)
         return token

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import msgspec
 
+from phiwatch.alerts import AlertCollector
 from phiwatch.classify import Classifier, ClassifyOptions, ClassifyStage, EndpointPhi, PhiAggregator
+from phiwatch.detect.waf import WafConfig, WafStage, load_engine
 from phiwatch.discovery.inventory import Inventory
 from phiwatch.discovery.lifecycle import assign_status
 from phiwatch.discovery.spec import SpecDocument, load_spec
@@ -31,6 +33,10 @@ STATUSES = ("documented", "shadow", "zombie", "orphan", "undocumented")
 class AnalyzeOptions(msgspec.Struct):
     ingest: IngestOptions = msgspec.field(default_factory=IngestOptions)
     classify: ClassifyOptions = msgspec.field(default_factory=ClassifyOptions)
+    waf: bool = True
+    crs: str | None = None  # CRS directory; else $PHIWATCH_CRS_DIR, Debian's, or built-in rules
+    waf_config: WafConfig = msgspec.field(default_factory=WafConfig)
+    workers: int = 0  # WAF worker processes; 0: one per CPU (the WAF costs ms per request)
     strict: bool = False  # re-raise stage errors (tests)
 
 
@@ -106,8 +112,18 @@ def analyze(
         classify = ClassifyStage(Classifier(options.classify, fingerprint))
         phi_state = store.load_state(_PHI_STATE)
         phi = PhiAggregator.from_bytes(phi_state, classify) if phi_state else PhiAggregator(classify)
+        waf = None
+        if options.waf:
+            workers = options.workers or (os.cpu_count() or 1)
+            waf = WafStage(load_engine(options.crs, options.waf_config), workers=workers)
+        collector = AlertCollector()
         components = Components(
-            identity=IdentityReader(fingerprint), inventory=inventory, classify=classify, phi=phi
+            identity=IdentityReader(fingerprint),
+            inventory=inventory,
+            classify=classify,
+            phi=phi,
+            waf=waf,
+            alerts=collector,
         )
         pipeline = Pipeline(default_stages(components), strict=options.strict)
         ingest = IngestReport()
@@ -130,13 +146,21 @@ def analyze(
                 if progress:
                     progress(base + n)
 
-            pipeline.run_all(read_events(path, ingest, options.ingest, step))
+            events = read_events(path, ingest, options.ingest, step)
+            if waf is None:
+                pipeline.run_all(events)
+            else:
+                # The WAF costs milliseconds a request: the stages before it run here, then
+                # it is evaluated ahead in worker processes, then the rest of the chain.
+                cut = pipeline.index(waf.name)
+                pipeline.run_all(waf.annotate(pipeline.head(events, cut)), start=cut)
             done = base + path.stat().st_size
             analyzed.append(str(path))
             sources.append((fp, str(path), ingest.events - events0, ingest.rejected - rejected0))
         all_specs = _merge_specs(store, spec_docs)
         endpoints = assign_status(with_phi(inventory.endpoints(), phi.endpoint_phi(), inventory), all_specs)
         flows = [msgspec.to_builtins(f) for f in phi.flows()]
+        alerts = collector.alerts()
         summary = summarize(
             endpoints,
             ingest,
@@ -150,6 +174,11 @@ def analyze(
                 "seconds": round(time.time() - started, 3),
                 "phi_skipped": dict(classify.classifier.skipped),
                 "phi_dropped": dict(phi.dropped),
+                "alerts_by_detector": collector.by_detector(),
+                "waf": {
+                    "rules": waf.engine.source.describe() if waf is not None else "off",
+                    **(dict(waf.counts) if waf is not None else {}),
+                },
             },
         )
         with store.transaction():
@@ -159,8 +188,9 @@ def analyze(
             store.save_state(_SPECS_STATE, msgspec.msgpack.encode(all_specs))
             store.save_state(_PHI_STATE, phi.to_bytes())
             store.save_endpoints(endpoints)
+            store.add_alerts(alerts)
             store.record_run(summary)
-    return Report(summary=summary, endpoints=endpoints, data_flows=flows)
+    return Report(summary=summary, endpoints=endpoints, alerts=alerts, data_flows=flows)
 
 
 def with_phi(

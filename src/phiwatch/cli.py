@@ -107,15 +107,34 @@ def analyze(
         str | None, typer.Option("--log-format", help="nginx log_format string for custom access logs.")
     ] = None,
     host: Annotated[str, typer.Option("--host", help="Host name for log lines that carry none.")] = "",
+    crs: Annotated[
+        str | None,
+        typer.Option(help="OWASP CRS directory (else $PHIWATCH_CRS_DIR, Debian's, or built-in rules)."),
+    ] = None,
+    paranoia: Annotated[int, typer.Option(min=1, max=4, help="CRS paranoia level.")] = 1,
+    waf_mode: Annotated[
+        str, typer.Option(help="detect: alert only; block: action 'deny' when the anomaly score says so.")
+    ] = "detect",
+    waf: Annotated[bool, typer.Option("--waf/--no-waf", help="Run the WAF stage.")] = True,
+    workers: Annotated[int, typer.Option(min=0, help="WAF worker processes (0: one per CPU).")] = 0,
 ) -> None:
     """Analyze traffic into the inventory and report it."""
     from phiwatch.analyze import AnalyzeOptions
     from phiwatch.analyze import analyze as run
+    from phiwatch.detect.waf import WafConfig
     from phiwatch.ingest import IngestOptions
 
     with user_errors():
+        if waf_mode not in ("detect", "block"):
+            raise PhiwatchError(f"--waf-mode must be detect or block, not {waf_mode!r}")
         total = sum(p.stat().st_size for p in paths if p.is_file())
-        options = AnalyzeOptions(ingest=IngestOptions(nginx_log_format=log_format, default_host=host.lower()))
+        options = AnalyzeOptions(
+            ingest=IngestOptions(nginx_log_format=log_format, default_host=host.lower()),
+            waf=waf,
+            crs=crs,
+            waf_config=WafConfig(paranoia_level=paranoia, mode=waf_mode),
+            workers=workers,
+        )
         with byte_progress(total, "analyzing") as progress:
             report = run(paths, specs=spec or [], db=db, options=options, progress=progress)
         emit(report, fmt, out)
@@ -231,6 +250,38 @@ def demo(
         console.print(
             f"results stored in {db} (try: phiwatch inventory --db {db} --status shadow)", highlight=False
         )
+
+
+@app.command()
+def alerts(
+    db: DbOption = None,
+    detector: Annotated[str | None, typer.Option(help="Only this detector (waf, bola_smart, ...).")] = None,
+    severity: Annotated[str | None, typer.Option(help="Only this severity.")] = None,
+    fmt: FormatOption = ReportFormat.text,
+    out: OutOption = None,
+) -> None:
+    """List stored alerts."""
+    from phiwatch.analyze import default_db
+    from phiwatch.report import Report
+    from phiwatch.store import open_store
+
+    with user_errors():
+        dbfile = db or default_db()
+        if not Path(dbfile).exists():
+            raise PhiwatchError(f"{dbfile}: no such database (run `phiwatch analyze` first)")
+        with open_store(dbfile, create=False) as store:
+            rows = store.load_alerts(detector=detector, severity=severity)
+        summary: dict[str, object] = {"alerts": len(rows)}
+        emit(Report(summary=summary, endpoints=[], alerts=rows), fmt, out)
+
+
+def _mount_subcommands() -> None:
+    from phiwatch.detect.waf.cli import app as rules_app
+
+    app.add_typer(rules_app, name="rules", help="OWASP CRS rules: info, regression test, fetch.")
+
+
+_mount_subcommands()
 
 
 def version_callback(value: bool) -> None:

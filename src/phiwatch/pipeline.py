@@ -9,15 +9,17 @@ sinks. ``default_stages`` below is the one place that lists them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from phiwatch.identity import IdentityReader
 from phiwatch.model import Event
 
 if TYPE_CHECKING:
+    from phiwatch.alerts import AlertCollector
     from phiwatch.classify import ClassifyStage, PhiAggregator
+    from phiwatch.detect.waf import WafStage
     from phiwatch.discovery.inventory import Inventory
 
 
@@ -53,9 +55,9 @@ class Pipeline:
         if len(set(names)) != len(names):
             raise ValueError(f"duplicate stage names in {names}")
 
-    def run(self, event: Event) -> Event:
-        self.events += 1
-        for stage in self.stages:
+    def run(self, event: Event, start: int = 0, stop: int | None = None) -> Event:
+        self.events += start == 0
+        for stage in self.stages[start:stop]:
             try:
                 stage.process(event)
             except Exception:
@@ -64,11 +66,23 @@ class Pipeline:
                 self.errors[stage.name] += 1
         return event
 
-    def run_all(self, events: Iterable[Event]) -> int:
+    def index(self, name: str) -> int:
+        for i, stage in enumerate(self.stages):
+            if stage.name == name:
+                return i
+        raise KeyError(name)
+
+    def head(self, events: Iterable[Event], stop: int) -> Iterator[Event]:
+        """Run the stages before ``stop`` lazily, so a costly later stage can be evaluated
+        ahead in workers on events that already carry identity and endpoint."""
+        for event in events:
+            yield self.run(event, 0, stop)
+
+    def run_all(self, events: Iterable[Event], start: int = 0) -> int:
         n = 0
         run = self.run
         for event in events:
-            run(event)
+            run(event, start)
             n += 1
         return n
 
@@ -81,6 +95,9 @@ class Components:
     inventory: Inventory
     classify: ClassifyStage | None = None
     phi: PhiAggregator | None = None
+    waf: WafStage | None = None
+    detectors: list[Stage] = field(default_factory=list)
+    alerts: AlertCollector | None = None
 
 
 def default_stages(c: Components) -> list[Stage]:
@@ -95,4 +112,9 @@ def default_stages(c: Components) -> list[Stage]:
         stages.append(c.classify)  # classify: PHI in path, query, headers, bodies
     if c.phi is not None:
         stages.append(c.phi)  # PHI per endpoint and per client (needs discover + classify)
+    if c.waf is not None:
+        stages.append(c.waf)  # detect: CRS payloads (evaluated ahead in workers, see analyze)
+    stages.extend(c.detectors)  # detect: runtime abuse
+    if c.alerts is not None:
+        stages.append(c.alerts)  # decide/sink: one alert per actor, detector and window
     return stages

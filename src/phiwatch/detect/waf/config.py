@@ -54,6 +54,17 @@ FHIR_FIELD_EXCLUSIONS: tuple[tuple[frozenset[int], tuple[str, ...], str], ...] =
         "'System (physical object)', which reads as a PHP call 'system (...)'",
     ),
 )
+# Rules whose ARGS_NAMES inspection misfires on FHIR element paths: the JSON body processor names
+# each value by its element path, and FHIR element names are fixed by the specification
+# ("json.insurance.array_0.coverage.reference" holds ".coverage", an OS file name in CRS's LFI
+# list). Values are still inspected; names outside JSON bodies too.
+FHIR_NAME_EXCLUSIONS: tuple[tuple[frozenset[int], str, str], ...] = (
+    (
+        frozenset({930120}),
+        r"^json\.",
+        "FHIR element paths (Claim.insurance.coverage, meta.profile) read as OS file names",
+    ),
+)
 # FHIR's RESTful API uses PUT, PATCH and DELETE as normal methods (CRS allows GET HEAD POST OPTIONS).
 FHIR_METHODS = ("GET", "HEAD", "POST", "OPTIONS", "PUT", "PATCH", "DELETE")
 

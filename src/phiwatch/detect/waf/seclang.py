@@ -6,7 +6,13 @@ Our own rule ids live in 10000-10199 (ModSecurity's local range, clear of CRS's 
 
 from __future__ import annotations
 
-from phiwatch.detect.waf.config import FHIR_CONTENT_TYPES, FHIR_FIELD_EXCLUSIONS, FHIR_METHODS, WafConfig
+from phiwatch.detect.waf.config import (
+    FHIR_CONTENT_TYPES,
+    FHIR_FIELD_EXCLUSIONS,
+    FHIR_METHODS,
+    FHIR_NAME_EXCLUSIONS,
+    WafConfig,
+)
 from phiwatch.detect.waf.rules import KIND_CRS, KIND_EMPTY, RuleSource
 
 SCORE_RULE_ID = 10099  # logs the anomaly scores at the end of phase 2 (the engine keeps TX private)
@@ -104,6 +110,9 @@ def fhir_field_exclusions() -> str:
         for rule_id in sorted(ids):
             targets = "|".join(f"!ARGS:/{p}/" for p in patterns)
             lines.append(f'SecRuleUpdateTargetById {rule_id} "{targets}"')
+    for ids, pattern, _why in FHIR_NAME_EXCLUSIONS:
+        for rule_id in sorted(ids):
+            lines.append(f'SecRuleUpdateTargetById {rule_id} "!ARGS_NAMES:/{pattern}/"')
     return "\n".join(lines) + "\n"
 
 

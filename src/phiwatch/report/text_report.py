@@ -109,8 +109,9 @@ def flows_table(flows: Sequence[dict[str, object]]) -> Table:
 @FORMATS.register("text")
 def render_text(report: Report, out: IO[str], color: bool) -> None:
     console = Console(file=out, force_terminal=color, no_color=not color, width=None if color else 160)
-    console.print(summary_table(report.summary))
-    console.print(inventory_table(report.endpoints))
+    if "endpoints" in report.summary:
+        console.print(summary_table(report.summary))
+        console.print(inventory_table(report.endpoints))
     if report.data_flows:
         console.print(flows_table(report.data_flows))
     if report.findings:

@@ -491,6 +491,13 @@ class AlertBook:
                 alert.severity = severity
                 alert.action = self.policy.action(self.detector, severity)
             alert.evidence.update(evidence)
+        reason = evidence.get("reason")
+        if reason is not None:  # one alert may gather several reasons: keep them all
+            reasons = alert.evidence.get("reasons")
+            if not isinstance(reasons, list):
+                reasons = alert.evidence["reasons"] = []
+            if reason not in reasons:
+                reasons.append(reason)
         if distinct:
             notes = self._distinct.setdefault(key, {})
             for field, values in distinct.items():

@@ -151,7 +151,8 @@ class Flood:
         base = self.baseline(r, (minute // 60) % 24)
         limit = max(float(o.min_volume), o.factor * base) if base is not None else float(o.min_volume)
         if r.count > limit:
-            top, n = r.top.most_common(1)[0]
+            common = r.top.most_common(1)
+            top, n = common[0] if common else ("*", 0)
             share = n / r.count
             if share >= o.concentration:
                 actor, severity = top, "high" if r.count > 2 * limit else "medium"

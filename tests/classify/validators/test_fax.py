@@ -1,0 +1,21 @@
+"""fax validator: valid values, broken checks or shapes, and look-alikes."""
+
+from __future__ import annotations
+
+import pytest
+
+from phiwatch.classify.validators import Verdict, load_validators
+
+V, X, U = Verdict.VALID, Verdict.INVALID, Verdict.UNKNOWN
+validate = load_validators().get("fax")
+
+ROWS = [
+    ("617-555-0199", V, "same rules as phone"),
+    ("(617) 555-0199", V, "formatted"),
+    ("fax", X, "the word itself"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected", "why"), ROWS, ids=[r[2] for r in ROWS])
+def test_validate(value: str, expected: Verdict, why: str) -> None:
+    assert validate(value) is expected, why

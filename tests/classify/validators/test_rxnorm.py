@@ -1,0 +1,22 @@
+"""rxnorm validator: valid values, broken checks or shapes, and look-alikes."""
+
+from __future__ import annotations
+
+import pytest
+
+from phiwatch.classify.validators import Verdict, load_validators
+
+V, X, U = Verdict.VALID, Verdict.INVALID, Verdict.UNKNOWN
+validate = load_validators().get("rxnorm")
+
+ROWS = [
+    ("197361", U, "RXCUI"),
+    ("0197361", X, "leading zero"),
+    ("123456789", X, "nine digits"),
+    ("12a", X, "a letter"),
+]
+
+
+@pytest.mark.parametrize(("value", "expected", "why"), ROWS, ids=[r[2] for r in ROWS])
+def test_validate(value: str, expected: Verdict, why: str) -> None:
+    assert validate(value) is expected, why

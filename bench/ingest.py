@@ -113,9 +113,7 @@ def main() -> int:
         if not args.memory:
             bn, bsecs = baseline(path)
             brate = bn / bsecs
-            print(
-                f"baseline json.loads per line:              {bn:,} lines in {bsecs:.2f}s = {brate:,.0f} lines/s"
-            )
+            print(f"baseline json.loads per line: {bn:,} lines in {bsecs:.2f}s = {brate:,.0f} lines/s")
             print(f"ratio phiwatch / json.loads: {rate / brate:.2f}")
     return 0
 

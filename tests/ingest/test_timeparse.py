@@ -65,3 +65,22 @@ def test_parsers_never_raise(text: str) -> None:
     IsoParser()(text)
     ClfParser()(text)
     epoch_number(text)
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 59), st.integers(0, 60), st.sampled_from(["+0000", "-0130"])), max_size=30
+    )
+)
+def test_clf_minute_cache_agrees_with_a_fresh_parse(times: list[tuple[int, int, str]]) -> None:
+    cached = ClfParser()
+    for minute, second, zone in times:
+        text = f"17/May/2015:10:{minute:02d}:{second:02d} {zone}"
+        assert cached(text) == ClfParser()(text)
+
+
+@given(st.text(alphabet="0123456789+-. x", min_size=2, max_size=2))
+def test_clf_odd_seconds_never_raise(secs: str) -> None:
+    parse = ClfParser()
+    parse("17/May/2015:10:05:03 +0000")
+    parse(f"17/May/2015:10:05:{secs} +0000")

@@ -72,14 +72,22 @@ class LogFormat:
         except re.error as exc:  # pragma: no cover - escaped literals always compile
             raise ConfigError(f"nginx log_format does not compile: {exc}") from None
         self.names = names
+        self.unique = len(set(names)) == len(names)
+        # header variables, resolved once instead of per line
+        self.request_headers = [
+            (n, n[5:].replace("_", "-")) for n in names if n.startswith("http_") and n != "http_host"
+        ]
+        self.response_headers = [(n, n[10:].replace("_", "-")) for n in names if n.startswith("sent_http_")]
 
     def match(self, line: str) -> dict[str, str] | None:
         m = self.regex.match(line)
         if m is None:
             return None
+        if self.unique:
+            return dict(zip(self.names, m.groups(), strict=True))
         values: dict[str, str] = {}
-        for i, name in enumerate(self.names):
-            values.setdefault(name, m.group(f"v{i}"))
+        for name, value in zip(self.names, m.groups(), strict=True):
+            values.setdefault(name, value)  # a variable logged twice: the first one counts
         return values
 
 
@@ -181,7 +189,7 @@ class LineParser:
         self.clf = ClfParser()
         self.iso = IsoParser()
 
-    def event(self, v: dict[str, str], source: str, line: int) -> Event | str:
+    def event(self, v: dict[str, str], source: str, line: int, fmt: LogFormat) -> Event | str:
         opts = self.options
         ts = self._ts(v)
         if ts is None:
@@ -227,15 +235,8 @@ class LineParser:
                     break
             else:
                 host = opts.default_host
-        req_headers: dict[str, str] = {}
-        resp_headers: dict[str, str] = {}
-        for name, value in v.items():
-            if _absent(value):
-                continue
-            if name.startswith("http_") and name != "http_host":
-                req_headers[name[5:].replace("_", "-")] = value
-            elif name.startswith("sent_http_"):
-                resp_headers[name[10:].replace("_", "-")] = value
+        req_headers = {h: v[n] for n, h in fmt.request_headers if not _absent(v[n])}
+        resp_headers = {h: v[n] for n, h in fmt.response_headers if not _absent(v[n])}
         if host and "host" not in req_headers:
             req_headers["host"] = host
         client = v.get("remote_addr", "")
@@ -303,7 +304,7 @@ def read_log(
         if values is None:
             report.reject(source, lineno, "line does not match the nginx log format")
             continue
-        event = parser.event(values, source, lineno)
+        event = parser.event(values, source, lineno, fmt)
         if isinstance(event, str):
             report.reject(source, lineno, event)
             continue

@@ -57,7 +57,7 @@ def detect_format(path: str | Path, options: IngestOptions | None = None) -> str
     """The name of the format of ``path``; ``InputError`` (naming the file) when none fits.
     With ``options.nginx_log_format``, lines in that format count as ``nginx`` too."""
     head = _head(path)
-    if not head.strip():
+    if not head.strip() and len(head) < HEAD_SIZE:
         raise InputError(str(path), None, "empty input: no format to detect")
     name = _sniff(head, options)
     if name is None:
@@ -83,7 +83,7 @@ def read_events(
         fmt = SOURCES.get(options.fmt).name  # ConfigError for an unknown name
     else:
         head = _head(path)
-        if not head.strip():
+        if not head.strip() and len(head) < HEAD_SIZE:  # the whole file is blank
             return iter(())
         fmt = _sniff(head, options) or ""
         if not fmt:

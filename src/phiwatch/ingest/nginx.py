@@ -64,7 +64,7 @@ class LogFormat:
         for i, name in enumerate(var_names):
             before, after = literals[i], literals[i + 1]
             parts.append(re.escape(before))
-            parts.append(f"(?P<v{i}>{_var_pattern(name, before, after, i == 0)})")
+            parts.append(f"(?P<v{i}>{_var_pattern(name, before, after)})")
             names.append(name)
         parts.append(re.escape(literals[-1].rstrip()))
         try:
@@ -106,7 +106,7 @@ def _strip_directive(fmt: str) -> str:
     return text.replace("\\'", "'")
 
 
-def _var_pattern(name: str, before: str, after: str, first: bool) -> str:
+def _var_pattern(name: str, before: str, after: str) -> str:
     if before.endswith('"') and after.startswith('"'):
         return _QUOTED
     if name == "remote_addr" or name == "http_x_forwarded_for":

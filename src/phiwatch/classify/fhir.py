@@ -5,7 +5,10 @@ each resource is read where FHIR puts identifiers: ``name`` (HumanName), ``telec
 (ContactPoint system phone/fax/email/url), ``address``, ``birthDate``, ``deceasedDateTime``,
 ``photo``, ``identifier`` (by ``system`` URI, then ``type`` code), Coverage ``subscriberId``,
 Device ``udiCarrier``/``serialNumber``, Encounter ``period``. A resource in the Patient
-compartment marks the body ``clinical``. Codings (LOINC, SNOMED, RxNorm, ICD-10) are found by
+compartment marks the body ``clinical``. Operation bodies (``Parameters``) are walked like Bundles.
+The phone, e-mail and address of an organisation or place (``PLACES``) are recorded as explained,
+not PHI, so the raw scan does not report them from the bytes; of its identifiers only the NPI and
+DEA number count. Codings (LOINC, SNOMED, RxNorm, ICD-10) are found by
 the one raw hyperscan pass over the body (see ``codings.py``), not by walking every node.
 """
 

@@ -38,7 +38,7 @@ def finding_id(check_id: str, hit: Hit) -> str:
     """Stable across runs: the check, the endpoint and what distinguishes the flaw there."""
     ep = hit.endpoint
     where = f"{ep.method} {ep.host} {ep.path}" if ep is not None else "-"
-    return hashlib.sha256(f"{check_id}\x00{where}\x00{hit.detail}".encode()).hexdigest()[:16]
+    return hashlib.blake2b(f"{check_id}\x00{where}\x00{hit.detail}".encode(), digest_size=8).hexdigest()
 
 
 def to_finding(info: CheckInfo, hit: Hit) -> Finding:

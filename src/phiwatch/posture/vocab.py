@@ -3,6 +3,8 @@ strings only (path segments, parameter names, host labels)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 ADMIN_SEGMENTS = frozenset(
     {
         "admin",
@@ -181,6 +183,7 @@ SMART_SCOPE_PREFIXES = ("patient/", "user/", "system/", "launch")
 _TWO_LABEL_SUFFIXES = frozenset({"co.uk", "org.uk", "nhs.uk", "com.au", "gov.au", "co.nz", "com.br", "co.jp"})
 
 
+@lru_cache(maxsize=65_536)  # few distinct hosts and templates; checks ask often
 def base_domain(host: str) -> str:
     """Registrable domain guess: the last two labels (three under a known two-label suffix)."""
     labels = host.rstrip(".").split(".")
@@ -193,6 +196,7 @@ def segments(path: str) -> list[str]:
     return [s for s in path.split("/") if s]
 
 
+@lru_cache(maxsize=65_536)  # few distinct hosts and templates; checks ask often
 def fhir_type(path: str) -> str | None:
     """The first segment that looks like a FHIR resource type (``Patient``), if any."""
     for seg in segments(path):
@@ -214,6 +218,7 @@ def is_directory(path: str) -> bool:
     return fhir_type(path) in DIRECTORY_TYPES
 
 
+@lru_cache(maxsize=65_536)  # few distinct hosts and templates; checks ask often
 def is_nonprod_host(host: str) -> bool:
     name = host.split(":", 1)[0]
     for label in name.split("."):
@@ -222,6 +227,7 @@ def is_nonprod_host(host: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=65_536)  # few distinct hosts and templates; checks ask often
 def is_tracker(host: str) -> bool:
     return base_domain(host) in TRACKER_DOMAINS
 

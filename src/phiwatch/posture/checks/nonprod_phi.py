@@ -19,6 +19,5 @@ from phiwatch.posture.checks import CheckContext, Hit, check
 )
 def run(ctx: CheckContext) -> Iterator[Hit]:
     for key, f in ctx.facts():
-        phi = ctx.phi(key)
-        if phi and f.ok and vocab.is_nonprod_host(key.host):
+        if f.ok and vocab.is_nonprod_host(key.host) and (phi := ctx.phi(key)):
             yield Hit(key, {"phi": phi})

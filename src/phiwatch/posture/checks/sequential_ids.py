@@ -20,11 +20,11 @@ from phiwatch.posture.checks import CheckContext, Hit, check
 def run(ctx: CheckContext) -> Iterator[Hit]:
     opts = ctx.options
     for key, f in ctx.facts():
-        if vocab.is_directory(key.path):  # public Provider Directory data, not patients'
-            continue
         distinct = len(f.id_hashes)
-        if distinct < opts.sequential_min_ids or f.other_ids > f.numeric_ids or not ctx.phi(key):
+        if distinct < opts.sequential_min_ids or f.other_ids > f.numeric_ids:
             continue
         mean_gap = (f.id_max - f.id_min + 1) / distinct
-        if mean_gap <= opts.sequential_max_gap:
-            yield Hit(key, {"distinct_ids": distinct, "mean_gap": round(mean_gap, 1), "phi": ctx.phi(key)})
+        if mean_gap > opts.sequential_max_gap or vocab.is_directory(key.path):  # directory data is public
+            continue
+        if phi := ctx.phi(key):
+            yield Hit(key, {"distinct_ids": distinct, "mean_gap": round(mean_gap, 1), "phi": phi})

@@ -20,9 +20,7 @@ from phiwatch.posture.checks import CheckContext, Hit, check
 )
 def run(ctx: CheckContext) -> Iterator[Hit]:
     for key, f in ctx.facts():
-        if vocab.is_directory(key.path):  # public Provider Directory data, not patients'
-            continue
-        if f.shared_objects:
+        if f.shared_objects and not vocab.is_directory(key.path):  # directory data is public
             yield Hit(
                 key,
                 {"objects": f.shared_objects, "min_patient_contexts": ctx.options.shared_object_patients},

@@ -178,6 +178,11 @@ def fhir_truth(res: dict[str, Any], out: set[str] | None = None) -> set[str]:
         for cp in res.get("telecom") or []:
             if cp.get("value"):
                 out.add(TELECOM.get(cp.get("system", ""), "email" if "@" in str(cp["value"]) else "phone"))
+    if rtype == "AuditEvent":
+        for agent in res.get("agent") or []:
+            address = str((agent.get("network") or {}).get("address", ""))
+            if address.count(".") == 3 or address.count(":") >= 2:
+                out.add("ip")
     if rtype == "Endpoint" and str(res.get("address", "")).startswith("mailto:"):
         out.add("email")  # a Direct messaging address is a person's e-mail address
     if rtype == "Coverage" and res.get("subscriberId"):

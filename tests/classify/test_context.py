@@ -103,3 +103,16 @@ def test_fhir_body_skips_opaque_shapes_that_structure_covers(classifier: Classif
     res = {"resourceType": "Observation", "id": "1EG4TE5MK73", "subject": {"reference": "Patient/1"}}
     assert "mbi" not in cats(classifier.classify(tevent(resp_body=json.dumps(res).encode())))
     assert "mbi" in text_cats(classifier, "id 1EG4TE5MK73 here")
+
+
+def test_audit_event_client_address_by_structure(classifier: Classifier) -> None:
+    event = {
+        "resourceType": "AuditEvent",
+        "agent": [
+            {"network": {"address": "2001:db8:0:0:0:0:0:1", "type": "2"}},  # an IP address
+            {"network": {"address": "workstation-7", "type": "1"}},  # a machine name: not an ip
+        ],
+    }
+    hits = classifier.classify(tevent(resp_body=json.dumps(event).encode()))
+    assert [h.field for h in hits if h.category == "ip"] == ["AuditEvent.agent.network"]
+    assert [h.count for h in hits if h.category == "ip"] == [1]

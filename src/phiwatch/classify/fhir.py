@@ -123,6 +123,7 @@ class Resource(msgspec.Struct):
     udiCarrier: Any = None
     serialNumber: Any = None
     period: Any = None
+    agent: Any = None  # AuditEvent.agent[].network.address: the client's IP address
     entry: list[Entry] | None = None
     contained: list[Resource] | None = None
     parameter: list[Entry] | None = None  # Parameters (operation bodies such as $member-match)
@@ -322,6 +323,12 @@ def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
                 sink.add("device_id", udi_value, "Device.udiCarrier")
         for v in _strs(res.serialNumber):
             sink.add("device_id", v, "Device.serialNumber")
+    elif rtype == "AuditEvent":
+        for agent in _dicts(res.agent):
+            network = agent.get("network")
+            address = network.get("address") if isinstance(network, dict) else agent.get("networkString")
+            if isinstance(address, str) and address:
+                sink.judged("ip", address, "AuditEvent.agent.network", context=True)
     elif rtype == "Encounter":
         for p in _dicts(res.period):
             start = p.get("start")

@@ -19,8 +19,9 @@ label (or a key name, or FHIR structure).
 
 ``in_fhir=False`` leaves a pattern out of the database used on bodies that parsed as FHIR JSON:
 there, identifiers are read from structure (``Identifier.system``/``type``), and an opaque shape
-without separators (strict MBI, VIN, grouped card numbers) would only be looked for in ids, codes
-and base64 attachments, at a third of the scan speed.
+without separators (strict MBI, VIN, grouped card numbers, full-form IPv6: FHIR carries client
+addresses in AuditEvent.agent.network) would only be looked for in ids, codes and base64
+attachments, at a third of the scan speed.
 """
 
 from __future__ import annotations
@@ -173,7 +174,9 @@ RECOGNIZERS: tuple[Recognizer, ...] = (
                 scan_lead=True,
             ),
             # IPv6: eight groups, or fewer around one "::" (a time "12:30:00" is neither)
-            Pattern("[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}", "[^0-9A-Za-z:]", "[^0-9A-Za-z:]"),
+            Pattern(
+                "[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}", "[^0-9A-Za-z:]", "[^0-9A-Za-z:]", in_fhir=False
+            ),
             Pattern("[0-9A-Fa-f:]{0,39}::[0-9A-Fa-f:]{0,39}", "[^0-9A-Za-z:]", "[^0-9A-Za-z:]"),
         ),
         "ip",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import gzip
+import os
 import re
 import time
 from collections.abc import Callable
@@ -71,6 +72,8 @@ def main() -> None:
             for _ in rx.finditer(body):
                 pass
 
+    load = os.getloadavg()[0]
+    print(f"load average {load:.1f} on {os.cpu_count()} cores (CPU time still rises when cores are shared)")
     for name, data in (("synthea FHIR NDJSON", fhir), ("non-FHIR text (presidio/HL7/C-CDA)", text)):
         bodies = chunks(data)
         ours = mbps(classify, bodies)

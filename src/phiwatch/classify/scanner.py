@@ -62,15 +62,15 @@ class _Confirm:
     def start(self, padded: bytes, end: int) -> int:
         """Start (in ``padded``) of the full match ending at ``end``, or -1 when there is none."""
         lo = max(0, end - self.span)
-        found: list[int] = []
+        found: list[tuple[int, int]] = []
+        self.db.scan(padded[lo:end], match_event_handler=_collect, context=found, scratch=self.scratch)
+        starts = [start for start, stop in found if stop == end - lo]
+        return lo + min(starts) if starts else -1
 
-        def on_match(_pid: int, start: int, stop: int, _flags: int, _ctx: Any) -> bool | None:
-            if stop == end - lo:
-                found.append(start)
-            return None
 
-        self.db.scan(padded[lo:end], match_event_handler=on_match, scratch=self.scratch)
-        return lo + min(found) if found else -1
+def _collect(_pid: int, start: int, stop: int, _flags: int, found: Any) -> bool | None:
+    found.append((start, stop))
+    return None
 
 
 class CompiledPatterns:

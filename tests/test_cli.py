@@ -181,3 +181,46 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
     assert "shadow" in r.stdout and "zombie" in r.stdout
     assert "phiwatch.db" in r.stdout
     assert (tmp_path / "phiwatch-demo" / "phiwatch.db").exists()
+    assert (tmp_path / "phiwatch-demo" / "report.html").exists() and "report.html" in r.stdout
+
+
+def test_fail_on_gates_ci_and_findings_are_listed(simulated: Path, tmp_path: Path) -> None:
+    db = str(tmp_path / "f.db")
+    traffic = str(simulated / "traffic.jsonl")
+    gated = run(
+        "analyze", traffic, *specs(simulated), "--db", db, "--fail-on", "high", "-f", "json", cwd=tmp_path
+    )
+    report = json.loads(gated.stdout)
+    severities = {f["severity"] for f in report["findings"]}
+    assert report["summary"]["findings_by_severity"]
+    assert gated.returncode == (1 if severities & {"critical", "high"} else 0), gated.stderr
+    for f in report["findings"]:
+        assert {"id", "check", "title", "severity", "owasp", "hipaa", "endpoint", "evidence"} <= set(f)
+        assert f["owasp"].endswith(":2023")
+    listed = run("findings", "--db", db, "-f", "json", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    stored = json.loads(listed.stdout)["findings"]
+    assert {f["id"] for f in stored} == {f["id"] for f in report["findings"]}
+    # nothing at or above "critical" may still be fine; "info" always gates when findings exist
+    assert run("analyze", traffic, "--db", db, "--fail-on", "info", cwd=tmp_path).returncode == 1
+    only = run("findings", "--db", db, "--check", "shadow_endpoint", "-f", "json", cwd=tmp_path)
+    assert {f["check"] for f in json.loads(only.stdout)["findings"]} <= {"shadow_endpoint"}
+
+
+def test_html_report(simulated: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    r = run(
+        "analyze",
+        str(simulated / "traffic.jsonl"),
+        *specs(simulated),
+        "--db",
+        str(tmp_path / "h.db"),
+        "-f",
+        "html",
+        "-o",
+        str(out),
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    html = out.read_text()
+    assert html.lstrip().lower().startswith("<!doctype html") and "164.312" in html

@@ -30,6 +30,18 @@ err = Console(stderr=True)
 class ReportFormat(StrEnum):
     text = "text"
     json = "json"
+    html = "html"
+
+
+class Severity(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+
+
+SEVERITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
 class TrafficFormat(StrEnum):
@@ -117,6 +129,10 @@ def analyze(
     ] = "detect",
     waf: Annotated[bool, typer.Option("--waf/--no-waf", help="Run the WAF stage.")] = True,
     workers: Annotated[int, typer.Option(min=0, help="WAF worker processes (0: one per CPU).")] = 0,
+    fail_on: Annotated[
+        Severity | None,
+        typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity exists (CI gating)."),
+    ] = None,
 ) -> None:
     """Analyze traffic into the inventory and report it."""
     from phiwatch.analyze import AnalyzeOptions
@@ -138,6 +154,12 @@ def analyze(
         with byte_progress(total, "analyzing") as progress:
             report = run(paths, specs=spec or [], db=db, options=options, progress=progress)
         emit(report, fmt, out)
+    if fail_on is not None:
+        limit = SEVERITY_RANK[fail_on.value]
+        failing = [f for f in report.findings if SEVERITY_RANK.get(f.severity, 9) <= limit]
+        if failing:
+            err.print(f"phiwatch: {len(failing)} finding(s) at or above {fail_on.value}", highlight=False)
+            raise typer.Exit(1)
 
 
 @app.command()
@@ -239,17 +261,47 @@ def demo(
         result = sim(directory / "traffic.jsonl", SimulationConfig(seed=7, events=events, fmt="jsonl"))
         report = run([result.traffic], specs=result.specs, db=str(db))
         render(report, "text", sys.stdout, color=sys.stdout.isatty())
+        html = directory / "report.html"
+        with html.open("w", encoding="utf-8") as fh:
+            render(report, "html", fh)
         by_status = report.summary.get("endpoints_by_status", {})
         console = Console()
         console.print(
             f"\n[bold]{report.summary['events']}[/] exchanges analyzed: "
             + ", ".join(f"{n} {s}" for s, n in by_status.items())  # type: ignore[attr-defined]
         )
+        console.print(f"HTML report: {html}", highlight=False)
         console.print(f"traffic: {result.traffic}", highlight=False)
         console.print(f"specs:   {', '.join(str(p) for p in result.specs)}", highlight=False)
         console.print(
             f"results stored in {db} (try: phiwatch inventory --db {db} --status shadow)", highlight=False
         )
+
+
+@app.command()
+def findings(
+    db: DbOption = None,
+    severity: Annotated[Severity | None, typer.Option(help="Only this severity.")] = None,
+    check: Annotated[str | None, typer.Option(help="Only this check id.")] = None,
+    endpoint: Annotated[str | None, typer.Option(help="Only this endpoint path (template).")] = None,
+    fmt: FormatOption = ReportFormat.text,
+    out: OutOption = None,
+) -> None:
+    """List stored posture findings (deduplicated across runs, with first/last seen)."""
+    from phiwatch.analyze import default_db, severity_counts
+    from phiwatch.report import Report
+    from phiwatch.store import open_store
+
+    with user_errors():
+        dbfile = db or default_db()
+        if not Path(dbfile).exists():
+            raise PhiwatchError(f"{dbfile}: no such database (run `phiwatch analyze` first)")
+        with open_store(dbfile, create=False) as store:
+            rows = store.load_findings(
+                severity=severity.value if severity else None, check=check, endpoint_path=endpoint
+            )
+        summary: dict[str, object] = {"findings": len(rows), "findings_by_severity": severity_counts(rows)}
+        emit(Report(summary=summary, endpoints=[], findings=rows), fmt, out)
 
 
 @app.command()

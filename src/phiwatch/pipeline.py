@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from phiwatch.classify import ClassifyStage, PhiAggregator
     from phiwatch.detect.waf import WafStage
     from phiwatch.discovery.inventory import Inventory
+    from phiwatch.posture import ObserveStage
 
 
 class Stage(Protocol):
@@ -95,6 +96,7 @@ class Components:
     inventory: Inventory
     classify: ClassifyStage | None = None
     phi: PhiAggregator | None = None
+    observe: ObserveStage | None = None
     waf: WafStage | None = None
     detectors: list[Stage] = field(default_factory=list)
     alerts: AlertCollector | None = None
@@ -112,6 +114,8 @@ def default_stages(c: Components) -> list[Stage]:
         stages.append(c.classify)  # classify: PHI in path, query, headers, bodies
     if c.phi is not None:
         stages.append(c.phi)  # PHI per endpoint and per client (needs discover + classify)
+    if c.observe is not None:
+        stages.append(c.observe)  # posture facts per endpoint, for the checks after the run
     if c.waf is not None:
         stages.append(c.waf)  # detect: CRS payloads (evaluated ahead in workers, see analyze)
     stages.extend(c.detectors)  # detect: runtime abuse

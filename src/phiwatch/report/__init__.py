@@ -30,7 +30,7 @@ FORMATS: Registry[Renderer] = Registry("report format")
 
 def _load() -> None:
     # Import for registration; formats live one per module.
-    from phiwatch.report import json_report, text_report  # noqa: F401
+    from phiwatch.report import html_report, json_report, text_report  # noqa: F401
 
 
 def render(report: Report, fmt: str, out: IO[str], *, color: bool = False) -> None:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from phiwatch.model import Endpoint
+from phiwatch.model import Endpoint, Finding
 from phiwatch.report import FORMATS, Report
 
 STATUS_STYLE = {
@@ -23,6 +23,7 @@ STATUS_STYLE = {
 }
 STATUS_ORDER = {"shadow": 0, "zombie": 1, "orphan": 2, "undocumented": 3, "documented": 4}
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+SEVERITY_STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan"}
 
 
 def when(ts: float | None) -> str:
@@ -106,6 +107,46 @@ def flows_table(flows: Sequence[dict[str, object]]) -> Table:
     return table
 
 
+def finding_order(f: Finding) -> tuple[str, ...]:
+    ep = f.endpoint
+    return (ep.host, ep.path, ep.method, f.check) if ep is not None else ("", "", "", f.check)
+
+
+def print_findings(console: Console, report: Report) -> None:
+    """Findings grouped by severity, then endpoint; each check's remediation once below."""
+    from phiwatch.posture import check_info
+
+    groups: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        groups.setdefault(f.severity, []).append(f)
+    for severity in sorted(groups, key=lambda s: SEVERITY_ORDER.get(s, 9)):
+        rows = sorted(
+            groups[severity],
+            key=lambda f: (
+                (f.endpoint.host, f.endpoint.path, f.endpoint.method, f.check) if f.endpoint else ("",)
+            ),
+        )
+        table = Table(
+            title=f"Findings: {severity} ({len(rows)})",
+            title_justify="left",
+            title_style=SEVERITY_STYLE.get(severity, ""),
+        )
+        for col in ("Endpoint", "Check", "OWASP", "HIPAA", "Title"):
+            table.add_column(col, overflow="fold")
+        for f in rows:
+            ep = f"{f.endpoint.method} {f.endpoint.host}{f.endpoint.path}" if f.endpoint else "-"
+            table.add_row(ep, f.check, f.owasp, ", ".join(f.hipaa), f.title)
+        console.print(table)
+    fixes = Table(title="How to fix", title_justify="left")
+    fixes.add_column("Check", no_wrap=True)
+    fixes.add_column("Remediation", overflow="fold")
+    for check in sorted({f.check for f in report.findings}):
+        info = check_info(check)
+        if info is not None:
+            fixes.add_row(check, info.remediation)
+    console.print(fixes)
+
+
 @FORMATS.register("text")
 def render_text(report: Report, out: IO[str], color: bool) -> None:
     console = Console(file=out, force_terminal=color, no_color=not color, width=None if color else 160)
@@ -115,13 +156,7 @@ def render_text(report: Report, out: IO[str], color: bool) -> None:
     if report.data_flows:
         console.print(flows_table(report.data_flows))
     if report.findings:
-        table = Table(title="Findings", title_justify="left")
-        for col in ("Severity", "Check", "OWASP", "Endpoint", "Title"):
-            table.add_column(col, overflow="fold")
-        for f in sorted(report.findings, key=lambda f: SEVERITY_ORDER.get(f.severity, 9)):
-            ep = f"{f.endpoint.method} {f.endpoint.host}{f.endpoint.path}" if f.endpoint else "-"
-            table.add_row(f.severity, f.check, f.owasp, ep, f.title)
-        console.print(table)
+        print_findings(console, report)
     if report.alerts:
         table = Table(title="Alerts", title_justify="left")
         for col in ("Severity", "Detector", "Actor", "Endpoint", "Count", "Action"):

@@ -128,9 +128,9 @@ def test_lru_caps_and_counts_evictions() -> None:
     for i in range(5):
         lru.put(i, i)
     assert len(lru) == 3 and lru.evicted == 2 and 0 not in lru
-    lru.get(2)  # touched: now the most recent
+    lru.put(2, 2)  # re-put (a window roll): now the youngest
     lru.put(9, 9)
-    assert 2 in lru and 3 not in lru
+    assert 2 in lru and 3 not in lru and lru.get(9) == 9 and lru.get(0) is None
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ import hmac
 import ipaddress
 import math
 import secrets
-from collections import Counter, OrderedDict, deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -127,32 +127,29 @@ V = TypeVar("V")
 
 
 class Lru(Generic[K, V]):
-    """A dict capped at ``cap`` keys; touching a key makes it recent, the least recent goes."""
+    """A dict capped at ``cap`` keys; the oldest inserted key goes first. Windowed state is
+    re-put when its window rolls, so an active key stays young (near-LRU at dict speed:
+    ``get`` is the dict's own C method)."""
 
-    __slots__ = ("_d", "cap", "evicted")
+    __slots__ = ("_d", "cap", "evicted", "get")
 
     def __init__(self, cap: int) -> None:
-        self._d: OrderedDict[K, V] = OrderedDict()
+        self._d: dict[K, V] = {}
         self.cap = max(1, cap)
         self.evicted = 0
-
-    def get(self, key: K) -> V | None:
-        v = self._d.get(key)
-        if v is not None:
-            self._d.move_to_end(key)
-        return v
+        self.get: Callable[[K], V | None] = self._d.get
 
     def put(self, key: K, value: V) -> V:
         d = self._d
+        d.pop(key, None)  # re-inserted: now the youngest
         d[key] = value
-        d.move_to_end(key)
         if len(d) > self.cap:
-            d.popitem(last=False)
+            del d[next(iter(d))]
             self.evicted += 1
         return value
 
     def setdefault(self, key: K, factory: Callable[[], V]) -> V:
-        v = self.get(key)
+        v = self._d.get(key)
         return v if v is not None else self.put(key, factory())
 
     def values(self) -> list[V]:

@@ -158,3 +158,17 @@ def test_progress_reports_on_disk_bytes(tmp_path: Path) -> None:
     assert n == 10_000
     assert len(seen) >= 2 and seen == sorted(seen)
     assert seen[-1] == path.stat().st_size  # compressed bytes, all consumed at the end
+
+
+def test_rejected_reasons_never_quote_phi(tmp_path: Path) -> None:
+    """Logs of a health API are PHI: a rejected line's excerpt drops the query, masks digits."""
+    log = tmp_path / "access.log"
+    good = '10.0.0.1 - - [01/Jan/2026:10:00:00 +0000] "GET /a HTTP/1.1" 200 5 "-" "curl/8"\n'
+    bad = '10.0.0.1 - - [01/Jan/2026:10:00:00 +0000] "GET" 200 5 "-" "curl/8"\n'
+    bad2 = '10.0.0.1 - - [01/Jan/2026:10:00:00 +0000] "XX 123-45-6789 /p?ssn=123-45-6789" 200 5 "-" "c"\n'
+    log.write_text(good + bad + bad2)
+    report = IngestReport()
+    list(read_events(log, report))
+    assert report.rejected >= 1
+    text = " ".join(str(r) for r in report.rejected_samples)
+    assert "6789" not in text and "ssn=" not in text

@@ -17,6 +17,16 @@ from phiwatch.registry import Registry
 MAX_REJECTED_SAMPLES = 200
 
 
+_DIGITS = str.maketrans("0123456789", "##########")
+
+
+def excerpt(text: str, limit: int = 60) -> str:
+    """A rejected item's content, safe for reports: logs of a health API are PHI, so the query
+    string is dropped and digits (SSNs, MRNs, phone numbers, ids) are masked."""
+    head, sep, _query = text[:limit].partition("?")
+    return repr(head.translate(_DIGITS) + ("?..." if sep else ""))
+
+
 class IngestOptions(msgspec.Struct):
     """How to read inputs; every field is optional."""
 

@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport
+from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport, excerpt
 from phiwatch.ingest._lines import MAX_LOG_LINE, decode_text, iter_raw_lines, sniff_lines, unwrap_container
 from phiwatch.ingest._timeparse import IsoParser
 from phiwatch.ingest._url import first_ip, is_method, split_url
@@ -76,11 +76,11 @@ def parse_line(text: str, source: str, line: int, options: IngestOptions, iso: I
     if ts is None:
         ts = iso(f[1])
     if ts is None:
-        return f"bad time {f[1][:40]!r}"
+        return f"bad time {excerpt(f[1], 40)}"
     parts = f[12].split(" ")
     method = parts[0]
     if len(parts) < 3 or not is_method(method) or "://" not in parts[1]:
-        return f"malformed request {f[12][:60]!r}"
+        return f"malformed request {excerpt(f[12], 60)}"
     url = " ".join(parts[1:-1])  # ALB logs targets with raw spaces ("SpaceInUri")
     scheme, host, path, query = split_url(url, options.default_scheme)
     headers: dict[str, str] = {}

@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport
+from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport, excerpt
 from phiwatch.ingest._lines import MAX_LOG_LINE, decode_text, iter_raw_lines, sniff_lines, unwrap_container
 from phiwatch.ingest._timeparse import IsoParser
 from phiwatch.ingest._url import first_ip, is_method, normalize_host, split_target, split_url
@@ -62,14 +62,14 @@ def parse_line(text: str, source: str, line: int, options: IngestOptions, iso: I
         return "line does not match the Envoy access-log format"
     ts = iso(m["ts"])
     if ts is None:
-        return f"bad START_TIME {m['ts'][:40]!r}"
+        return f"bad START_TIME {excerpt(m['ts'], 40)}"
     request = m["request"]
     if request == "- - -":
         return "TCP proxy entry, no HTTP request"
     method, _, rest = request.partition(" ")
     target, _, version = rest.rpartition(" ")
     if not is_method(method) or not target:
-        return f"not an HTTP request: {request[:60]!r}"
+        return f"not an HTTP request: {excerpt(request, 60)}"
     scheme = options.default_scheme
     authority = _val(m["authority"])
     if "://" in target:

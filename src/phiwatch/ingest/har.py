@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 
 import msgspec
 
-from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport
+from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport, excerpt
 from phiwatch.ingest._input import mark_error_reported, stream_error
 from phiwatch.ingest._timeparse import IsoParser
 from phiwatch.ingest._url import is_method, normalize_host, split_url
@@ -348,7 +348,7 @@ class EntryConverter:
             req = {**nested, "postData": None}
         method, url = req.get("method"), req.get("url")
         if not isinstance(method, str) or not is_method(method):
-            return f"bad request method {str(method)[:40]!r}"
+            return f"bad request method {excerpt(str(method), 40)}"
         if not isinstance(url, str) or not url:
             return "request has no url"
         started = entry.get("startedDateTime")
@@ -357,7 +357,7 @@ class EntryConverter:
         else:
             parsed = self.iso(started) if isinstance(started, str) else None
             if parsed is None:
-                return f"bad startedDateTime {str(started)[:40]!r}"
+                return f"bad startedDateTime {excerpt(str(started), 40)}"
             ts = self.last_ts = parsed
         opts = self.options
         scheme, host, path, query = split_url(url, opts.default_scheme)

@@ -41,7 +41,7 @@ from typing import BinaryIO
 
 import msgspec
 
-from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport
+from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport, excerpt
 from phiwatch.ingest._lines import iter_blocks
 from phiwatch.ingest._url import is_method, normalize_host, split_url
 from phiwatch.model import Event, Request, Response
@@ -124,7 +124,7 @@ def to_event(rec: JsonlRecord, source: str, line: int, report: IngestReport, opt
     method = req.method
     if method not in _METHODS_SEEN:
         if not is_method(method):
-            raise ValueError(f"bad request method {method[:40]!r}")
+            raise ValueError(f"bad request method {excerpt(method, 40)}")
         if len(_METHODS_SEEN) < 256:
             _METHODS_SEEN.add(method)
     scheme, host, path, query = split_url(req.url, options.default_scheme)

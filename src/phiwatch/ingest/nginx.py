@@ -32,7 +32,7 @@ from functools import lru_cache
 from typing import BinaryIO
 
 from phiwatch.errors import ConfigError
-from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport
+from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport, excerpt
 from phiwatch.ingest._lines import MAX_LOG_LINE, decode_text, iter_raw_lines, sniff_lines, unwrap_container
 from phiwatch.ingest._timeparse import ClfParser, IsoParser, epoch_number
 from phiwatch.ingest._url import first_ip, is_method, normalize_host, split_target, split_url
@@ -152,18 +152,18 @@ def parse_request_line(request: str) -> tuple[str, str, str] | str:
     parts = request.split(" ")
     method = parts[0]
     if not is_method(method):
-        return f"not an HTTP request line: {request[:60]!r}"
+        return f"not an HTTP request line: {excerpt(request, 60)}"
     if len(parts) == 1:
-        return f"truncated request line: {request[:60]!r}"
+        return f"truncated request line: {excerpt(request, 60)}"
     if len(parts) == 2:  # HTTP/0.9 style "GET /"
         version, target = "", parts[1]
     else:
         version = parts[-1]
         if _HTTP_VERSION.fullmatch(version) is None:
-            return f"truncated or malformed request line: {request[:60]!r}"
+            return f"truncated or malformed request line: {excerpt(request, 60)}"
         target = " ".join(parts[1:-1])
     if not target:
-        return f"request line without a target: {request[:60]!r}"
+        return f"request line without a target: {excerpt(request, 60)}"
     return method, target, version
 
 
@@ -212,7 +212,7 @@ class LineParser:
         else:
             method = v.get("request_method", "")
             if not is_method(method):
-                return f"bad request method {method[:40]!r}"
+                return f"bad request method {excerpt(method, 40)}"
             uri = v.get("request_uri")
             if not _absent(uri):
                 path, query = split_target(uri or "")
@@ -225,7 +225,7 @@ class LineParser:
         status = _int(status_text)
         if status is None:
             if not _absent(status_text):
-                return f"bad status {status_text[:20]!r}"
+                return f"bad status {excerpt(status_text, 20)}"
             status = 0
         if not host:
             for name in ("http_host", "host", "server_name"):

@@ -57,8 +57,12 @@ class Pipeline:
             raise ValueError(f"duplicate stage names in {names}")
 
     def run(self, event: Event, start: int = 0, stop: int | None = None) -> Event:
-        self.events += start == 0
-        for stage in self.stages[start:stop]:
+        if start == 0:
+            self.events += 1
+            stages = self.stages if stop is None else self.stages[:stop]
+        else:
+            stages = self.stages[start:stop]
+        for stage in stages:
             try:
                 stage.process(event)
             except Exception:

@@ -42,7 +42,7 @@ def run_seed(seed: int, events: int, names: list[str]) -> tuple[list[Alert], dic
     n = pipeline.run_all(to_events(records))
     elapsed = time.perf_counter() - t0
     alerts = all_alerts(detectors)
-    return alerts, score(alerts, truths, [d.name for d in detectors]), n, elapsed
+    return alerts, score(alerts, truths, [d.name for d in detectors], hasher=fp), n, elapsed
 
 
 def main() -> None:

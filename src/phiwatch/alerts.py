@@ -1,9 +1,10 @@
 """The run's alerts: one per actor, detector, endpoint and window.
 
-Runtime detectors keep their own aggregated alert objects and hang a reference on each event
-that tripped them; per-request detectors (the WAF) attach a fresh alert per event. This
-stage folds both into one bounded list: shared alert objects are kept once, per-event
-alerts are merged per (detector, actor, endpoint, category, window)."""
+Runtime detectors keep their own aggregated alerts (``detect.base.AlertBook``) and hang a
+reference on each event that tripped them; per-request detectors (the WAF) attach a fresh
+alert per event. This stage folds the per-event ones into the same shape, merged per
+(detector, actor, endpoint, category, window); the shared ones are collected from their
+detectors at the end of the run (``detect.base.all_alerts``)."""
 
 from __future__ import annotations
 
@@ -22,19 +23,15 @@ class AlertCollector:
     def __init__(self, *, window_s: float = 3600.0, max_alerts: int = 50_000) -> None:
         self.window_s = window_s
         self.max_alerts = max_alerts
-        self._shared: dict[int, Alert] = {}
         self._merged: dict[tuple[str, str, object, str, int], Alert] = {}
         self.dropped = 0
 
     def process(self, event: Event) -> None:
         for alert in event.alerts:
             if alert.detector in PER_EVENT:
+                if alert.endpoint is None or alert.endpoint != event.endpoint:
+                    alert.endpoint = event.endpoint or alert.endpoint
                 self._fold(alert)
-            elif id(alert) not in self._shared:
-                if len(self._shared) >= self.max_alerts:
-                    self.dropped += 1
-                    continue
-                self._shared[id(alert)] = alert
 
     def _fold(self, alert: Alert) -> None:
         cats = alert.evidence.get("categories")
@@ -69,10 +66,12 @@ class AlertCollector:
             merged = sorted({*old, *new}, key=str)[:_MAX_RULES]
             into.evidence["rule_ids"] = merged
 
-    def alerts(self) -> list[Alert]:
-        out = list(self._shared.values()) + list(self._merged.values())
+    def alerts(self, others: list[Alert] | None = None) -> list[Alert]:
+        """The merged per-event alerts plus ``others`` (the detectors' own), most severe first."""
+        out = list(self._merged.values()) + list(others or [])
         out.sort(key=lambda a: (-SEVERITY_RANK.get(a.severity, 0), a.detector, a.first_seen, a.actor))
         return out
 
-    def by_detector(self) -> dict[str, int]:
-        return dict(Counter(a.detector for a in self.alerts()))
+
+def by_detector(alerts: list[Alert]) -> dict[str, int]:
+    return dict(sorted(Counter(a.detector for a in alerts).items()))

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import msgspec
 
-from phiwatch.alerts import AlertCollector
+from phiwatch.alerts import AlertCollector, by_detector
 from phiwatch.classify import Classifier, ClassifyOptions, ClassifyStage, EndpointPhi, PhiAggregator
+from phiwatch.detect.base import DetectContext, DetectOptions, Detector, all_alerts, build_detectors
 from phiwatch.detect.waf import WafConfig, WafStage, load_engine
 from phiwatch.discovery.inventory import Inventory
 from phiwatch.discovery.lifecycle import assign_status
@@ -46,6 +47,8 @@ class AnalyzeOptions(msgspec.Struct):
     waf: bool = True
     crs: str | None = None  # CRS directory; else $PHIWATCH_CRS_DIR, Debian's, or built-in rules
     waf_config: WafConfig = msgspec.field(default_factory=WafConfig)
+    detect: bool = True
+    detect_options: DetectOptions = msgspec.field(default_factory=DetectOptions)
     workers: int = 0  # WAF worker processes; 0: one per CPU (the WAF costs ms per request)
     strict: bool = False  # re-raise stage errors (tests)
 
@@ -125,6 +128,8 @@ class _Run:
             workers = options.workers or (os.cpu_count() or 1)
             self.waf = WafStage(load_engine(options.crs, options.waf_config), workers=workers)
         self.alerts = AlertCollector()
+        self.detect = DetectContext(options.detect_options, fingerprint)
+        self.detectors: list[Detector] = build_detectors(self.detect) if options.detect else []
         components = Components(
             identity=IdentityReader(fingerprint),
             inventory=self.inventory,
@@ -132,6 +137,7 @@ class _Run:
             phi=self.phi,
             observe=self.observe,
             waf=self.waf,
+            detectors=list(self.detectors),
             alerts=self.alerts,
         )
         self.pipeline = Pipeline(default_stages(components), strict=options.strict)
@@ -201,14 +207,15 @@ def analyze(
         run.observe.remap(run.canonical)
         checks = run_checks(endpoints, run.observe, all_specs, options.posture)
         flows = [msgspec.to_builtins(f) for f in run.phi.flows()]
-        alerts = run.alerts.alerts()
+        alerts = run.alerts.alerts(all_alerts(run.detectors))
         summary = summarize(
             endpoints,
             ingest,
             run.pipeline,
             {
                 "findings_by_severity": severity_counts(checks.findings),
-                "alerts_by_detector": run.alerts.by_detector(),
+                "alerts_by_detector": by_detector(alerts),
+                "detect_skipped": dict(run.detect.skipped),
                 "sources_analyzed": analyzed,
                 "sources_skipped": skipped,
                 "specs": [doc.label for doc in all_specs],

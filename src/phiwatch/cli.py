@@ -226,17 +226,36 @@ def simulate(
     fmt: Annotated[
         TrafficFormat, typer.Option("--format", "-f", help="Traffic format.")
     ] = TrafficFormat.jsonl,
+    variant: Annotated[
+        str, typer.Option(help="default, vulnerable (every posture flaw planted) or hardened (none).")
+    ] = "default",
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option("--scenario", help="Add a labelled attack or benign look-alike (repeatable; 'all')."),
+    ] = None,
 ) -> None:
     """Write synthetic healthcare traffic, the published specs and the ground truth."""
     from phiwatch.simulate import SimulationConfig
     from phiwatch.simulate import simulate as run
+    from phiwatch.simulate.scenarios import add_scenarios, scenario_names
 
     with user_errors():
-        result = run(out, SimulationConfig(seed=seed, events=events, fmt=fmt.value))
+        names = list(scenario or [])
+        if "all" in names:
+            names = scenario_names()
+        config = SimulationConfig(seed=seed, events=events, fmt=fmt.value, variant=variant)
+        result = run(out, config)
         err.print(f"wrote {result.events} exchanges to {result.traffic}", highlight=False)
         err.print(f"ground truth: {result.truth}", highlight=False)
+        if names:
+            attacks = add_scenarios(result.traffic, config, names)
+            err.print(f"scenarios {', '.join(names)}: labels in {attacks}", highlight=False)
         for path in result.specs:
             err.print(f"spec: {path}", highlight=False)
+
+
+# Attacks the demo plays into the hospital's traffic, beside a benign look-alike.
+DEMO_SCENARIOS = ("smart_bola", "credential_stuffing", "ai_crawler", "clinician_shift")
 
 
 @app.command()
@@ -251,6 +270,7 @@ def demo(
     from phiwatch.report import render
     from phiwatch.simulate import SimulationConfig
     from phiwatch.simulate import simulate as sim
+    from phiwatch.simulate.scenarios import add_scenarios
 
     with user_errors():
         directory.mkdir(parents=True, exist_ok=True)
@@ -258,7 +278,9 @@ def demo(
         db.unlink(missing_ok=True)
         for suffix in ("-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
-        result = sim(directory / "traffic.jsonl", SimulationConfig(seed=7, events=events, fmt="jsonl"))
+        config = SimulationConfig(seed=7, events=events, fmt="jsonl")
+        result = sim(directory / "traffic.jsonl", config)
+        add_scenarios(result.traffic, config, DEMO_SCENARIOS)
         report = run([result.traffic], specs=result.specs, db=str(db))
         render(report, "text", sys.stdout, color=sys.stdout.isatty())
         html = directory / "report.html"
@@ -269,6 +291,12 @@ def demo(
         console.print(
             f"\n[bold]{report.summary['events']}[/] exchanges analyzed: "
             + ", ".join(f"{n} {s}" for s, n in by_status.items())  # type: ignore[attr-defined]
+        )
+        alerts = report.summary.get("alerts_by_detector", {})
+        console.print(
+            f"alerts: {', '.join(f'{n} {d}' for d, n in alerts.items()) or 'none'}"  # type: ignore[attr-defined]
+            f" (scenarios played: {', '.join(DEMO_SCENARIOS)})",
+            highlight=False,
         )
         console.print(f"HTML report: {html}", highlight=False)
         console.print(f"traffic: {result.traffic}", highlight=False)

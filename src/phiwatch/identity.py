@@ -169,7 +169,13 @@ class IdentityReader:
                     user = decoded.decode("utf-8", "replace").partition(":")[0] or None
                 except (binascii.Error, ValueError):
                     user = None
-                return Identity(kind=AUTH_BASIC, fingerprint=fp, location=location, subject=user)
+                return Identity(
+                    kind=AUTH_BASIC,
+                    fingerprint=fp,
+                    location=location,
+                    subject=user,
+                    subject_key=self.fingerprint("sub\0" + user) if user else "",
+                )
             if scheme_l in ("token", "apikey", "api-key", "sharedaccesssignature", "ssws"):
                 return Identity(kind=AUTH_API_KEY, fingerprint=fp, location=location)
             if scheme and not cred:  # "Authorization: <token>" without a scheme
@@ -181,19 +187,20 @@ class IdentityReader:
             return Identity(kind=AUTH_COOKIE, fingerprint=fp, location=location)
         return Identity(kind=AUTH_API_KEY, fingerprint=fp, location=location)
 
-    @staticmethod
-    def _bearer(token: str, fp: str, location: str) -> Identity:
+    def _bearer(self, token: str, fp: str, location: str) -> Identity:
         decoded = decode_jwt(token)
         if decoded is None:
             return Identity(kind=AUTH_BEARER, fingerprint=fp, location=location)
         header, claims = decoded
         client_id = claims.get("client_id", claims.get("azp", claims.get("cid")))
         aud = claims.get("aud")
+        subject = _claims_str(claims.get("sub"))
         return Identity(
             kind=AUTH_JWT,
             fingerprint=fp,
             location=location,
-            subject=_claims_str(claims.get("sub")),
+            subject=subject,
+            subject_key=self.fingerprint("sub\0" + subject) if subject else "",
             client_id=_claims_str(client_id),
             patient=_claims_str(claims.get("patient")),
             fhir_user=_claims_str(claims.get("fhirUser", claims.get("fhir_user"))),

@@ -27,7 +27,8 @@ class Identity(msgspec.Struct, omit_defaults=True):
     kind: str = AUTH_NONE
     fingerprint: str = ""
     location: str = ""  # "header:authorization", "query:api_key", ...
-    subject: str | None = None  # JWT sub, Basic user
+    subject: str | None = None  # JWT sub, Basic user: in memory only, never reported
+    subject_key: str = ""  # keyed hash of the subject: what actors and reports show
     client_id: str | None = None  # client_id / azp / cid
     patient: str | None = None  # SMART launch context: bare patient id
     fhir_user: str | None = None  # SMART fhirUser: a full URL
@@ -41,11 +42,12 @@ class Identity(msgspec.Struct, omit_defaults=True):
 
     @property
     def actor(self) -> str:
-        """A stable, non-secret name for the caller (client, then subject, then key)."""
+        """A stable name for the caller that holds no secret and no PHI: the client id, else
+        the subject's keyed hash (a patient's user id is an identifier), else the credential's."""
         if self.client_id:
             return f"client:{self.client_id}"
-        if self.subject:
-            return f"sub:{self.subject}"
+        if self.subject_key:
+            return f"sub:{self.subject_key}"
         if self.fingerprint:
             return f"{self.kind}:{self.fingerprint}"
         return ""

@@ -153,12 +153,12 @@ def test_fallback_template(path: str, template: str) -> None:
     [
         (None, "10.1.2.3", "ip:10.1.2.3"),
         (
-            Identity(kind="jwt", fingerprint="f", client_id="app", subject="pt-1"),
+            Identity(kind="jwt", fingerprint="f", client_id="app", subject="pt-1", subject_key="k1"),
             "1.1.1.1",
-            "client:app sub:pt-1",
+            "client:app sub:k1",  # the subject's keyed hash, never the raw user id
         ),
         (Identity(kind="jwt", fingerprint="f", client_id="payer", subject="payer"), "", "client:payer"),
-        (Identity(kind="basic", fingerprint="f", subject="labsync"), "", "sub:labsync"),
+        (Identity(kind="basic", fingerprint="f", subject="labsync", subject_key="k2"), "", "sub:k2"),
         (Identity(kind="api_key", fingerprint="abc"), "", "api_key:abc"),
         (Identity(), "", "ip:unknown"),  # no credential, no IP
     ],

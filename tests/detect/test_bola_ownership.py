@@ -72,7 +72,10 @@ def test_benign_look_alikes() -> None:
 
 def test_peer_baseline_raises_threshold() -> None:
     # 25 peers each read 20 ids in the first window: quantile 20, x5 = 100 > the walker's 60.
-    peers = [Identity(kind="jwt", fingerprint=f"p{p}", client_id="app", subject=f"s{p}") for p in range(25)]
+    peers = [
+        Identity(kind="jwt", fingerprint=f"p{p}", client_id="app", subject=f"s{p}", subject_key=f"k{p}")
+        for p in range(25)
+    ]
     events = [
         tevent(path=f"/v2/invoices/{k}", ts=T0 + 25 * p + k, identity=ident)
         for p, ident in enumerate(peers)

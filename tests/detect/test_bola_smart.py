@@ -16,6 +16,7 @@ PT = Identity(
     fingerprint="fp1",
     client_id="pulse-patient-app",
     subject="pt-1",
+    subject_key="sk1",
     patient="123",
     scopes=("launch/patient", "patient/*.read"),
 )
@@ -57,7 +58,7 @@ def test_attack(path: str, query: str, status: int, body: bytes | None, severity
     det = run([ev])
     (alert,) = det.alerts()
     assert (alert.severity, alert.evidence["via"], alert.evidence["other_patients"]) == (severity, via, 1)
-    assert alert.actor == "client:pulse-patient-app sub:pt-1"
+    assert alert.actor == "client:pulse-patient-app sub:sk1"
     text = msgspec.json.encode(alert).decode()
     assert '"456"' not in text and "/456" not in text  # patient ids only as keyed hashes
     assert ev.alerts == [alert]

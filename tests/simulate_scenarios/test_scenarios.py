@@ -18,6 +18,7 @@ from phiwatch.simulate.scenarios import (
     get,
     iter_scenario,
     iter_with_scenarios,
+    keyed_actor,
     merge,
     scenario_names,
     score,
@@ -62,7 +63,8 @@ def test_labelled_ordered_deterministic(name: str) -> None:
 
 
 def test_label_actor_is_what_phiwatch_names() -> None:
-    reader = IdentityReader(Fingerprinter(b"k" * 16))
+    fp = Fingerprinter(b"k" * 16)
+    reader = IdentityReader(fp)
     records = [
         r
         for n in ("smart_bola", "slow_scraping", "partner_overreach", "ai_crawler")
@@ -71,7 +73,7 @@ def test_label_actor_is_what_phiwatch_names() -> None:
     for rec, ev in zip(records, to_events(records), strict=True):
         lab = rec["label"]
         assert isinstance(lab, dict)
-        assert actor_of(reader.read(ev), ev.client_ip) == lab["actor"]
+        assert actor_of(reader.read(ev), ev.client_ip) == keyed_actor(str(lab["actor"]), fp)
 
 
 def test_merge_interleaves_by_time() -> None:
@@ -112,7 +114,7 @@ def test_detectors_find_attacks_and_spare_look_alikes() -> None:
     stages = default_stages(Components(identity=IdentityReader(fp), inventory=Inventory()))
     stages.extend(detectors)
     Pipeline(stages, strict=True).run_all(to_events(records))
-    scores = score(all_alerts(detectors), truth_of(records), [d.name for d in detectors])
+    scores = score(all_alerts(detectors), truth_of(records), [d.name for d in detectors], hasher=fp)
     for name, s in scores.items():
         assert s.benign_high == 0, name
         assert s.found == s.actors, (name, s)

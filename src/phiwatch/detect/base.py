@@ -272,8 +272,8 @@ def actor_of(ident: Identity | None, ip: str) -> str:
         base = ident.actor
         if base:
             sub = ident.subject
-            if ident.client_id and sub and sub != ident.client_id:
-                return f"{base} sub:{sub}"
+            if ident.client_id and sub and sub != ident.client_id and ident.subject_key:
+                return f"{base} sub:{ident.subject_key}"
             return base
     return f"ip:{ip}" if ip else "ip:unknown"
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -264,17 +264,36 @@ def _epoch(ts: str) -> float:
     return dt.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
 
 
+def keyed_actor(name: str, hasher: Callable[[str], str]) -> str:
+    """A label's actor as phiwatch names it: subjects appear only as their keyed hash."""
+    out = []
+    for part in name.split(" "):
+        if part.startswith("sub:"):
+            part = "sub:" + hasher("sub\0" + part[4:])
+        out.append(part)
+    return " ".join(out)
+
+
 def score(
-    alerts: Iterable[Alert], truths: Sequence[Truth], detectors: Sequence[str], slack_s: float = 3600.0
+    alerts: Iterable[Alert],
+    truths: Sequence[Truth],
+    detectors: Sequence[str],
+    slack_s: float = 3600.0,
+    *,
+    hasher: Callable[[str], str] | None = None,
 ) -> dict[str, Score]:
     """Score alerts: an actionable alert is true when it names an attack actor during (or
     within ``slack_s`` of) that attack; an attack actor is found by a detector when that
-    detector raised an actionable alert on it. Recall counts each scenario's primary detector."""
+    detector raised an actionable alert on it. Recall counts each scenario's primary detector.
+    ``hasher`` is the run's fingerprinter, to name subjects as phiwatch does."""
     spans: list[tuple[set[str], float, float, Truth]] = []
     for t in truths:
         lo, hi = _epoch(t.first_ts) - slack_s, _epoch(t.last_ts) + slack_s
         for actor, also in t.actors.items():
-            spans.append(({actor, *also}, lo, hi, t))
+            names = {actor, *also}
+            if hasher is not None:
+                names = {keyed_actor(n, hasher) for n in names}
+            spans.append((names, lo, hi, t))
     out = {d: Score(d) for d in detectors}
     found: set[tuple[str, str, str]] = set()
     for a in alerts:
@@ -314,6 +333,7 @@ __all__ = [
     "iter_scenario",
     "iter_with_scenarios",
     "jwt_cred",
+    "keyed_actor",
     "merge",
     "scenario_names",
     "score",

@@ -88,6 +88,16 @@ def byte_progress(total: int, label: str) -> Iterator[Callable[[int], None] | No
         yield update
 
 
+def existing_db(db: str | None) -> str:
+    """The database a listing command reads: it must exist (a typo must not create one)."""
+    from phiwatch.analyze import default_db
+
+    dbfile = db or default_db()
+    if not Path(dbfile).exists():
+        raise PhiwatchError(f"{dbfile}: no such database (run `phiwatch analyze` first)")
+    return dbfile
+
+
 def emit(report: object, fmt: ReportFormat, out: Path | None) -> None:
     from phiwatch.report import Report, render
 
@@ -171,12 +181,10 @@ def inventory(
     out: OutOption = None,
 ) -> None:
     """Show the stored API inventory."""
-    from phiwatch.analyze import default_db, load_report
+    from phiwatch.analyze import load_report
 
     with user_errors():
-        dbfile = db or default_db()
-        if not Path(dbfile).exists():
-            raise PhiwatchError(f"{dbfile}: no such database (run `phiwatch analyze` first)")
+        dbfile = existing_db(db)
         report = load_report(dbfile)
         if status or host:
             report.endpoints = [
@@ -195,12 +203,10 @@ def flows(
     out: OutOption = None,
 ) -> None:
     """Show which clients and partners received which PHI categories."""
-    from phiwatch.analyze import default_db, load_report
+    from phiwatch.analyze import load_report
 
     with user_errors():
-        dbfile = db or default_db()
-        if not Path(dbfile).exists():
-            raise PhiwatchError(f"{dbfile}: no such database (run `phiwatch analyze` first)")
+        dbfile = existing_db(db)
         report = load_report(dbfile)
         rows = [f for f in report.data_flows if not client or client in str(f.get("client", ""))]
         if fmt is ReportFormat.json:
@@ -316,14 +322,12 @@ def findings(
     out: OutOption = None,
 ) -> None:
     """List stored posture findings (deduplicated across runs, with first/last seen)."""
-    from phiwatch.analyze import default_db, severity_counts
+    from phiwatch.analyze import severity_counts
     from phiwatch.report import Report
     from phiwatch.store import open_store
 
     with user_errors():
-        dbfile = db or default_db()
-        if not Path(dbfile).exists():
-            raise PhiwatchError(f"{dbfile}: no such database (run `phiwatch analyze` first)")
+        dbfile = existing_db(db)
         with open_store(dbfile, create=False) as store:
             rows = store.load_findings(
                 severity=severity.value if severity else None, check=check, endpoint_path=endpoint
@@ -341,14 +345,11 @@ def alerts(
     out: OutOption = None,
 ) -> None:
     """List stored alerts."""
-    from phiwatch.analyze import default_db
     from phiwatch.report import Report
     from phiwatch.store import open_store
 
     with user_errors():
-        dbfile = db or default_db()
-        if not Path(dbfile).exists():
-            raise PhiwatchError(f"{dbfile}: no such database (run `phiwatch analyze` first)")
+        dbfile = existing_db(db)
         with open_store(dbfile, create=False) as store:
             rows = store.load_alerts(detector=detector, severity=severity)
         summary: dict[str, object] = {"alerts": len(rows)}

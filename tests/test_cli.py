@@ -224,3 +224,51 @@ def test_html_report(simulated: Path, tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     html = out.read_text()
     assert html.lstrip().lower().startswith("<!doctype html") and "164.312" in html
+
+
+def test_detect_config_policy_denies(tmp_path: Path) -> None:
+    """A policy file turns high-severity credential-stuffing alerts into `deny`."""
+    d = tmp_path / "sim"
+    d.mkdir()
+    r = run(
+        "simulate",
+        "--out",
+        str(d / "t.jsonl"),
+        "--seed",
+        "12",
+        "--events",
+        "1500",
+        "--scenario",
+        "credential_stuffing",
+        cwd=tmp_path,
+    )
+    assert r.returncode == 0, r.stderr
+    policy = tmp_path / "detect.yaml"
+    policy.write_text("policy:\n  rules:\n    credential_stuffing:\n      high: deny\n")
+    out = run(
+        "analyze",
+        str(d / "t.jsonl"),
+        "--db",
+        str(tmp_path / "d.db"),
+        "--detect-config",
+        str(policy),
+        "-f",
+        "json",
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    alerts = [a for a in json.loads(out.stdout)["alerts"] if a["detector"] == "credential_stuffing"]
+    assert alerts and all(a["action"] == ("deny" if a["severity"] == "high" else "alert") for a in alerts)
+    assert any(a["action"] == "deny" for a in alerts)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("policy:\n  rules:\n    nope:\n      high: deny\n")
+    err = run(
+        "analyze",
+        str(d / "t.jsonl"),
+        "--db",
+        str(tmp_path / "e.db"),
+        "--detect-config",
+        str(bad),
+        cwd=tmp_path,
+    )
+    assert err.returncode == 2 and "nope" in err.stderr

@@ -139,6 +139,13 @@ def analyze(
     ] = "detect",
     waf: Annotated[bool, typer.Option("--waf/--no-waf", help="Run the WAF stage.")] = True,
     workers: Annotated[int, typer.Option(min=0, help="WAF worker processes (0: one per CPU).")] = 0,
+    detect_config: Annotated[
+        Path | None,
+        typer.Option(
+            "--detect-config",
+            help="YAML/JSON: detector thresholds, allowlist, partner purposes, policy (alert|deny).",
+        ),
+    ] = None,
     fail_on: Annotated[
         Severity | None,
         typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity exists (CI gating)."),
@@ -147,6 +154,7 @@ def analyze(
     """Analyze traffic into the inventory and report it."""
     from phiwatch.analyze import AnalyzeOptions
     from phiwatch.analyze import analyze as run
+    from phiwatch.detect.base import DetectOptions, load_options
     from phiwatch.detect.waf import WafConfig
     from phiwatch.ingest import IngestOptions
 
@@ -160,6 +168,7 @@ def analyze(
             crs=crs,
             waf_config=WafConfig(paranoia_level=paranoia, mode=waf_mode),
             workers=workers,
+            detect_options=load_options(detect_config) if detect_config else DetectOptions(),
         )
         with byte_progress(total, "analyzing") as progress:
             report = run(paths, specs=spec or [], db=db, options=options, progress=progress)

@@ -5,7 +5,8 @@
 * ``dir/traffic.jsonl`` (or HAR 1.2 with ``fmt="har"``): the exchanges, in time order;
 * ``dir/traffic.openapi.yaml``: the OpenAPI 3.0 document the organisation publishes;
 * ``dir/traffic.capability.json``: the FHIR server's CapabilityStatement;
-* ``dir/traffic.truth.json``: the inventory phiwatch should find (rules in ``truth.py``).
+* ``dir/traffic.truth.json``: the inventory phiwatch should find (rules in ``truth.py``) and,
+  for the default variant, the PHI each endpoint returns and each client received (``phi.py``).
 
 The same seed gives byte-identical files: all randomness comes from ``random.Random``
 instances seeded from the config, and time from a seed-derived start in 2026.
@@ -107,6 +108,7 @@ def simulate(out: Path, config: SimulationConfig) -> SimulationResult:
     else:
         oa_doc, cs_doc = openapi.document(world), capability.statement(world)
     seen: dict[tuple[str, str, str], truth.Seen] = {}
+    flows: dict[str, truth.Flow] = {}
     count = 0
     try:
         with open(out, "wb", buffering=1 << 20) as fh:
@@ -115,7 +117,7 @@ def simulate(out: Path, config: SimulationConfig) -> SimulationResult:
                 writer.write(em.record)
                 resp = em.record["response"]
                 assert isinstance(resp, dict)
-                truth.record(seen, em, resp["status"])
+                truth.record(seen, em, resp["status"], flows)
                 count += 1
             writer.close()
         oa_path, cs_path = sibling(out, ".openapi.yaml"), sibling(out, ".capability.json")
@@ -126,7 +128,8 @@ def simulate(out: Path, config: SimulationConfig) -> SimulationResult:
             cs_path.write_bytes(orjson.dumps(cs_doc, option=orjson.OPT_INDENT_2) + b"\n")
             spec_rows += truth.capability_endpoints(cs_doc)
             spec_paths.append(cs_path)
-        rows = truth.build(seen, spec_rows)
+        # the lab variants build their own bodies without PHI truth: no claim is made for them
+        rows = truth.build(seen, spec_rows, with_phi=not lab_world)
         doc: dict[str, object] = {
             "seed": config.seed,
             "events": count,
@@ -141,6 +144,8 @@ def simulate(out: Path, config: SimulationConfig) -> SimulationResult:
             "specs": [p.name for p in spec_paths],
             "endpoints": rows,
         }
+        if not lab_world:
+            doc["clients"] = truth.clients(flows)
         if lab_world:
             doc["variant"] = config.variant
             # the posture findings phiwatch must report (none for the hardened variant)

@@ -12,7 +12,10 @@ import base64
 import random
 from dataclasses import dataclass
 
+import jwt
+
 from phiwatch.simulate import clock
+from phiwatch.simulate.phi import NO_PHI, Phi
 from phiwatch.simulate.tokens import Tokens
 from phiwatch.simulate.world import World
 
@@ -61,6 +64,8 @@ class Emitted:
     auth: str
     record: dict[str, object]
     then_ms: int = 0  # pause before the session's next request
+    phi: Phi = NO_PHI  # what the response carries, for the PHI ground truth (phi.py)
+    client: str = ""  # who received it, as the truth names clients (``Sim.client_label``)
 
 
 class Sim:
@@ -74,6 +79,28 @@ class Sim:
         self.emitted = 0
         self.tokens = Tokens(world.auth_issuer, world.fhir_base)
         self.capability = b""  # the served CapabilityStatement, set once by the scheduler
+        self._labels: dict[str, str] = {}
+
+    def client_label(self, client: Client, cred: Cred) -> str:
+        """The truth's name for a caller: ``client:<client_id>`` for a SMART JWT (read from the
+        token the simulator minted), else ``<auth kind>:<application name>``, ``anonymous``
+        without a credential."""
+        if cred.kind == "none" or not cred.value:
+            return "anonymous"
+        if cred.kind != "jwt":
+            return f"{cred.kind}:{client.name}"
+        label = self._labels.get(cred.value)
+        if label is None:
+            try:  # our own token: read back, independently of phiwatch.identity
+                claims = jwt.decode(cred.value.removeprefix("Bearer "), options={"verify_signature": False})
+                cid = claims.get("client_id")
+            except jwt.PyJWTError:
+                cid = None
+            label = f"client:{cid}" if cid else f"jwt:{client.name}"
+            if len(self._labels) > 10_000:  # tokens roll every window: keep memory flat
+                self._labels.clear()
+            self._labels[cred.value] = label
+        return label
 
     @property
     def progress(self) -> float:
@@ -105,6 +132,7 @@ class Sim:
         binary: bool = False,
         latency_ms: float = 40.0,
         accept: str | None = None,
+        phi: Phi | None = None,
     ) -> Emitted:
         rng = self.rng
         trace = rng.getrandbits(192)
@@ -152,4 +180,13 @@ class Sim:
             "request": request,
             "response": response,
         }
-        return Emitted(method, host, template, cred.kind, record, int(duration) + 1)
+        return Emitted(
+            method,
+            host,
+            template,
+            cred.kind,
+            record,
+            int(duration) + 1,
+            phi or NO_PHI,
+            self.client_label(client, cred),
+        )

@@ -19,6 +19,12 @@ Status rules, per ``(method, host, path)``:
 
 Matching a seen template against a spec path ignores parameter names (both sides become
 ``{}``). ``requests`` counts emitted exchanges; ``auth`` is the sorted set of auth kinds sent.
+
+PHI truth (``phi.py`` says what each body carries): per endpoint ``phi``, the sorted categories
+its responses carried, and ``phi_in_url``, whether a request put PHI in its path or query; per
+client (``clients``: ``client:<client_id>`` for SMART JWTs, ``<auth kind>:<application>``
+otherwise, ``anonymous``), the categories it received, the endpoints that sent them and the
+exact number of distinct patients whose data it received.
 """
 
 from __future__ import annotations
@@ -67,6 +73,19 @@ class Seen:
     requests: int = 0
     auth: set[str] = field(default_factory=set)
     statuses: dict[int, int] = field(default_factory=dict)
+    phi: set[str] = field(default_factory=set)
+    phi_in_url: bool = False
+
+
+@dataclass(slots=True)
+class Flow:
+    """What one client received: categories, endpoints (``METHOD host path``), patient ids."""
+
+    auth: str
+    phi: set[str] = field(default_factory=set)
+    endpoints: set[str] = field(default_factory=set)
+    patients: set[str] = field(default_factory=set)
+    responses: int = 0  # responses that carried PHI
 
 
 def shape(path: str) -> str:
@@ -166,8 +185,10 @@ def _older_version_of_spec_path(
     return False
 
 
-def build(seen: dict[tuple[str, str, str], Seen], specs: Iterable[SpecEndpoint]) -> list[dict[str, object]]:
-    """The truth rows, sorted by (host, path, method)."""
+def build(
+    seen: dict[tuple[str, str, str], Seen], specs: Iterable[SpecEndpoint], *, with_phi: bool = False
+) -> list[dict[str, object]]:
+    """The truth rows, sorted by (host, path, method); ``with_phi`` adds ``phi`` and ``phi_in_url``."""
     by_shape: dict[tuple[str, str, str], list[SpecEndpoint]] = {}
     for s in specs:
         by_shape.setdefault((s.method, s.host, shape(s.path)), []).append(s)
@@ -188,19 +209,19 @@ def build(seen: dict[tuple[str, str, str], Seen], specs: Iterable[SpecEndpoint])
             status = (
                 "zombie" if _older_version_of_spec_path(template, set(by_shape), method, host) else "shadow"
             )
-        rows.append(_row(method, host, template, status, info))
+        rows.append(_row(method, host, template, status, info, with_phi))
     for key, ops in by_shape.items():
         if key in matched:
             continue
         cap = [o for o in ops if o.source == "capability"]
         spec = cap[0] if cap else ops[0]
-        rows.append(_row(spec.method, spec.host, spec.path, "orphan", Seen()))
+        rows.append(_row(spec.method, spec.host, spec.path, "orphan", Seen(), with_phi))
     rows.sort(key=lambda r: (str(r["host"]), str(r["path"]), str(r["method"])))
     return rows
 
 
-def _row(method: str, host: str, path: str, status: str, info: Seen) -> dict[str, object]:
-    return {
+def _row(method: str, host: str, path: str, status: str, info: Seen, with_phi: bool) -> dict[str, object]:
+    row: dict[str, object] = {
         "method": method,
         "host": host,
         "path": path,
@@ -209,9 +230,15 @@ def _row(method: str, host: str, path: str, status: str, info: Seen) -> dict[str
         "auth": sorted(info.auth),
         "statuses": {str(k): v for k, v in sorted(info.statuses.items())},
     }
+    if with_phi:
+        row["phi"] = sorted(info.phi)
+        row["phi_in_url"] = info.phi_in_url
+    return row
 
 
-def record(seen: dict[tuple[str, str, str], Seen], em: Emitted, status: int) -> None:
+def record(
+    seen: dict[tuple[str, str, str], Seen], em: Emitted, status: int, flows: dict[str, Flow] | None = None
+) -> None:
     key = (em.method, em.host, em.template)
     s = seen.get(key)
     if s is None:
@@ -219,3 +246,32 @@ def record(seen: dict[tuple[str, str, str], Seen], em: Emitted, status: int) -> 
     s.requests += 1
     s.auth.add(em.auth)
     s.statuses[status] = s.statuses.get(status, 0) + 1
+    phi = em.phi
+    if phi.url:
+        s.phi_in_url = True
+    if not phi.categories:
+        return
+    s.phi |= phi.categories
+    if flows is not None:
+        flow = flows.get(em.client)
+        if flow is None:
+            flow = flows[em.client] = Flow(em.auth)
+        flow.phi |= phi.categories
+        flow.endpoints.add(f"{em.method} {em.host}{em.template}")
+        flow.patients |= phi.patients
+        flow.responses += 1
+
+
+def clients(flows: dict[str, Flow]) -> list[dict[str, object]]:
+    """The ``clients`` rows, sorted by client."""
+    return [
+        {
+            "client": name,
+            "auth": f.auth,
+            "phi": sorted(f.phi),
+            "endpoints": sorted(f.endpoints),
+            "patients": len(f.patients),
+            "responses": f.responses,
+        }
+        for name, f in sorted(flows.items())
+    ]

@@ -6,11 +6,17 @@ from urllib.parse import urlencode
 
 import orjson
 
-from phiwatch.simulate import clock
+from phiwatch.simulate import clock, phi
 from phiwatch.simulate.exchange import Client, Cred, Emitted, Sim
 from phiwatch.simulate.world import PAYMENT_BASE, Patient
 
 JSON_UTF8 = "application/json; charset=utf-8"
+# What each body carries (truth, phi.py). ``account_id`` is the patient's account number
+# (Safe Harbor: account numbers); invoice and payment numbers are not; ``issued`` and
+# ``received`` are billing dates, not birth or service dates; ``card_last4`` is no card number.
+V1_INVOICE = ("mrn", "name", "ssn")
+V2_INVOICE = ("account", "mrn", "name", "date", "address")
+PDF_INVOICE = ("name", "mrn", "address")
 Json = dict[str, object]
 
 
@@ -70,12 +76,14 @@ def list_invoices(sim: Sim, client: Client, cred: Cred, patients: list[Patient],
         query = urlencode({"page": page, "status": "OPEN"})
         items = [_invoice(sim, p, p.invoices[0], v1=True) for p in patients]
         body = orjson.dumps({"invoices": items, "page": page})
-        return _send(sim, client, cred, "GET", "/v1/invoices", "/v1/invoices", body, query=query)
+        truth = phi.of(V1_INVOICE, [p.id for p in patients]) if patients else phi.NO_PHI
+        return _send(sim, client, cred, "GET", "/v1/invoices", "/v1/invoices", body, query=query, phi=truth)
     since = clock.rfc3339(sim.now - 30 * 86_400_000)[:10]
     query = urlencode({"status": "open", "updated_since": since, "limit": 50, "page": page})
     data = [_invoice(sim, p, inv) for p in patients for inv in p.invoices[:2]]
     body = orjson.dumps({"data": data, "page": page, "has_more": page < 4})
-    return _send(sim, client, cred, "GET", "/v2/invoices", "/v2/invoices", body, query=query)
+    truth = phi.of(V2_INVOICE, [p.id for p in patients]) if data else phi.NO_PHI
+    return _send(sim, client, cred, "GET", "/v2/invoices", "/v2/invoices", body, query=query, phi=truth)
 
 
 def get_invoice(sim: Sim, client: Client, cred: Cred, p: Patient, inv: str | None, *, v1: bool) -> Emitted:
@@ -87,7 +95,8 @@ def get_invoice(sim: Sim, client: Client, cred: Cred, p: Patient, inv: str | Non
             sim, client, cred, "GET", f"{ver}/invoices/{rid}", ver + "/invoices/{id}", body, status=404
         )
     body = orjson.dumps(_invoice(sim, p, inv, v1=v1))
-    return _send(sim, client, cred, "GET", f"{ver}/invoices/{rid}", ver + "/invoices/{id}", body)
+    truth = phi.of(V1_INVOICE if v1 else V2_INVOICE, [p.id])
+    return _send(sim, client, cred, "GET", f"{ver}/invoices/{rid}", ver + "/invoices/{id}", body, phi=truth)
 
 
 def invoice_pdf(sim: Sim, client: Client, cred: Cred, p: Patient, inv: str) -> Emitted:
@@ -105,6 +114,7 @@ def invoice_pdf(sim: Sim, client: Client, cred: Cred, p: Patient, inv: str) -> E
         binary=True,
         accept="application/pdf",
         resp_headers={"content-disposition": f'attachment; filename="invoice-{inv}.pdf"'},
+        phi=phi.of(PDF_INVOICE, [p.id]),
     )
 
 
@@ -121,9 +131,9 @@ def list_payments(sim: Sim, client: Client, cred: Cred, patients: list[Patient])
         for p in patients
     ]
     query = urlencode({"received_after": clock.rfc3339(sim.now - 7 * 86_400_000)[:10]})
-    return _send(
-        sim, client, cred, "GET", "/v2/payments", "/v2/payments", orjson.dumps({"data": data}), query=query
-    )
+    truth = phi.of(["account"], [p.id for p in patients]) if data else phi.NO_PHI
+    body = orjson.dumps({"data": data})
+    return _send(sim, client, cred, "GET", "/v2/payments", "/v2/payments", body, query=query, phi=truth)
 
 
 def post_payment(sim: Sim, client: Client, cred: Cred, p: Patient, inv: str) -> Emitted:
@@ -150,7 +160,9 @@ def statements(sim: Sim, client: Client, cred: Cred, p: Patient) -> Emitted:
     ]
     body = orjson.dumps({"account_id": p.account, "holder": f"{p.given} {p.family}", "statements": data})
     path = f"/v2/accounts/{p.account}/statements"
-    return _send(sim, client, cred, "GET", path, "/v2/accounts/{id}/statements", body)
+    # the account number is in the path too
+    truth = phi.of(["account", "name"], [p.id], url=["account"])
+    return _send(sim, client, cred, "GET", path, "/v2/accounts/{id}/statements", body, phi=truth)
 
 
 def _pdf(text: str) -> bytes:

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import orjson
 
-from phiwatch.simulate import ids, vocab
+from phiwatch.simulate import ids, phi, vocab
 from phiwatch.simulate.apis import fhir_resources as res
 from phiwatch.simulate.exchange import FHIR_JSON, NO_CRED, Client, Emitted, Sim
 
@@ -36,6 +36,7 @@ def _send(
         server=SERVER,
         cache="public, max-age=300",
         latency_ms=20.0,
+        phi=phi.fhir(obj),
     )
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import orjson
 
-from phiwatch.simulate import clock, ids
+from phiwatch.simulate import clock, ids, phi
 from phiwatch.simulate.apis import fhir_resources as res
 from phiwatch.simulate.exchange import FHIR_JSON, JSON, Client, Cred, Emitted, Sim
 from phiwatch.simulate.world import Patient
@@ -46,6 +46,7 @@ def _call(
     req: Json | None = None,
     req_headers: dict[str, str] | None = None,
     cache: str = "no-store",
+    url_phi: frozenset[str] = frozenset(),
 ) -> Emitted:
     w = sim.world
     extra: dict[str, str] | None = None
@@ -74,6 +75,7 @@ def _call(
         resp_headers=extra,
         cache=cache,
         latency_ms=35.0,
+        phi=phi.fhir(obj, url_phi),
     )
 
 
@@ -209,7 +211,10 @@ def search(
         )
         return 200, b, None
 
-    return _call(sim, client, cred, "GET", path, template, produce, query=query, auth_ok=auth_ok)
+    url_phi = phi.search_url(params, w.mrn_system)
+    return _call(
+        sim, client, cred, "GET", path, template, produce, query=query, auth_ok=auth_ok, url_phi=url_phi
+    )
 
 
 def history(sim: Sim, client: Client, cred: Cred, p: Patient) -> Emitted:

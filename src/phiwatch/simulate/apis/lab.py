@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import orjson
 
-from phiwatch.simulate import clock
+from phiwatch.simulate import clock, phi
 from phiwatch.simulate.exchange import Client, Cred, Emitted, Sim
 from phiwatch.simulate.world import LAB_BASE, PER_PATIENT, Patient
 
 EXPORT = "/internal/lab-results/export"
 SERVER = "Werkzeug/2.0.3 Python/3.8.10"
+# every row: MRN, full name, birth date (``dob``) and the test's LOINC code (truth, phi.py);
+# ``collected`` is a specimen time, not counted as a birth or service date
+ROW_PHI = ("mrn", "name", "date", "loinc")
 
 
 def _rows(p: Patient) -> list[dict[str, object]]:
@@ -64,13 +67,16 @@ def export(sim: Sim, client: Client, cred: Cred, p: Patient, *, csv: bool) -> Em
         accept=accept,
         latency_ms=140.0,
         cache="no-cache",
+        phi=phi.of(ROW_PHI, [p.id], url=["mrn"]),  # the MRN is in the query string
     )
 
 
 def result(sim: Sim, client: Client, cred: Cred, p: Patient | None, rid: str) -> Emitted:
+    truth = phi.NO_PHI
     if p is None:
         body, status = orjson.dumps({"error": "no such result"}), 404
     else:
+        truth = phi.of(ROW_PHI, [p.id])
         rows = _rows(p)
         k = (int(rid) - LAB_BASE) % PER_PATIENT
         body, status = orjson.dumps(rows[k % len(rows)] | {"result_id": rid}), 200
@@ -88,4 +94,5 @@ def result(sim: Sim, client: Client, cred: Cred, p: Patient | None, rid: str) ->
         server=SERVER,
         latency_ms=25.0,
         cache="no-cache",
+        phi=truth,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from phiwatch.simulate import ids
+from phiwatch.simulate import ids, phi
 from phiwatch.simulate.exchange import NO_CRED, Client, Emitted, Sim
 
 LOGIN = "/api/v2/auth/login"
@@ -42,6 +42,7 @@ def login(sim: Sim, client: Client, username: str, password: str, ok: bool) -> t
         server="nginx/1.25.4",
         latency_ms=180.0,
         accept="application/json",
+        phi=phi.of(["credential"]) if ok else phi.NO_PHI,  # access and refresh tokens
     )
     return em, token
 
@@ -62,5 +63,6 @@ def refresh(sim: Sim, client: Client) -> tuple[Emitted, str]:
         content_type="application/json; charset=utf-8",
         req_body=req,
         latency_ms=60.0,
+        phi=phi.of(["credential"]),
     )
     return em, token

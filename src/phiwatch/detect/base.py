@@ -44,6 +44,7 @@ ACTIONS = ("alert", "deny")
 MIN_TS = 946_684_800.0  # 2000-01-01: older stamps are broken clocks, not history
 MAX_TS = 4_102_444_800.0  # 2100-01-01
 JUMP_CONFIRM = 3  # consecutive far-future events that make a clock jump real
+MEMO_IDS = 128  # ownership answers memoised per actor (see _Received)
 
 
 class Policy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -278,38 +279,22 @@ def actor_of(ident: Identity | None, ip: str) -> str:
     return f"ip:{ip}" if ip else "ip:unknown"
 
 
-def _fhir_parts(path: str) -> tuple[str, str]:
-    segs = path.split("/")
-    for i, s in enumerate(segs):
-        if s in RESOURCE_TYPES:
-            rid = segs[i + 1] if i + 1 < len(segs) else ""
-            if rid.startswith(("$", "_")):
-                rid = ""
-            return s, rid
-    return "", ""
-
-
-def _object_id(template: str, path: str) -> str:
-    if "{" not in template:
-        return ""
-    tsegs = template.split("/")
-    psegs = path.split("/")
-    if len(tsegs) != len(psegs):
-        return ""
-    for t, p in zip(tsegs, psegs, strict=True):
-        if t.startswith("{id"):
-            return p
-    return ""
-
-
 class _Received:
-    """Recent 2xx collection bodies one actor received (lists, searches, exports)."""
+    """Recent 2xx collection bodies one actor received (lists, searches, exports).
 
-    __slots__ = ("bodies", "size")
+    Bodies are numbered in arrival order (``base`` is the number of ``bodies[0]``) so an
+    ownership answer can be memoised exactly: per object id, ``memo`` holds (bodies checked up
+    to, newest body holding the id or -1). Bodies leave oldest first, so the id is still owned
+    while that newest hit is present, and a later question only scans bodies that arrived since.
+    """
+
+    __slots__ = ("base", "bodies", "memo", "size")
 
     def __init__(self) -> None:
         self.bodies: deque[bytes] = deque()
         self.size = 0
+        self.base = 0
+        self.memo: dict[str, tuple[int, int]] = {}
 
 
 class DetectContext:
@@ -334,7 +319,9 @@ class DetectContext:
             raise ConfigError("window_s must be positive")
         self._allow_cache: Lru[str, bool] = Lru(4096)
         self._templates: Lru[str, str] = Lru(8192)
-        self._actors: Lru[tuple[str, str], str] = Lru(65_536)
+        # (fingerprint, ip) -> (actor, system_scope): both follow from the credential
+        self._actors: Lru[tuple[str, str], tuple[str, bool]] = Lru(65_536)
+        self._window_s = self.options.window_s
         self._received: Lru[str, _Received] = Lru(self.options.ownership_actors)
         self._last: Event | None = None
         self._view: View | None = None
@@ -378,18 +365,22 @@ class DetectContext:
         v = View()
         v.event = event
         v.t = t
-        v.window = int(t // self.options.window_s)
+        v.window = int(t // self._window_s)
         ip = event.client_ip
         v.ip = ip
         ident = event.identity
         v.ident = ident
         if ident is not None:
-            key = (ident.fingerprint, ip) if ident.fingerprint else ("", ip)
-            actor = self._actors.get(key)
-            if actor is None:
-                actor = self._actors.put(key, actor_of(ident, ip))
-            v.actor = actor
-            v.system_scope = any(s.startswith("system/") for s in ident.scopes)
+            fp = ident.fingerprint
+            key = (fp, ip)
+            hit = self._actors.get(key)
+            if hit is None:
+                scoped = any(s.startswith("system/") for s in ident.scopes)
+                hit = self._actors.put(key, (actor_of(ident, ip), scoped))
+            v.actor, scoped = hit
+            if not fp:  # no credential fingerprint: the scopes are not tied to the key
+                scoped = bool(ident.scopes) and any(s.startswith("system/") for s in ident.scopes)
+            v.system_scope = scoped
         else:
             v.actor = actor_of(None, ip)
             v.system_scope = False
@@ -399,13 +390,35 @@ class DetectContext:
         if ep is None:
             ep = EndpointKey(req.method, req.host, self._template(path))
         v.endpoint = ep
-        v.rtype, v.rid = _fhir_parts(path)
-        v.oid = _object_id(ep.path, path)
-        v.status = event.response.status
-        v.allowlisted = self.allowlisted(ip)
-        if not v.oid:
+        # one split serves the FHIR parts and the object id
+        segs = path.split("/")
+        rtype = rid = ""
+        for i, seg in enumerate(segs):
+            if seg in RESOURCE_TYPES:
+                rtype = seg
+                if i + 1 < len(segs):
+                    rid = segs[i + 1]
+                    if rid.startswith(("$", "_")):
+                        rid = ""
+                break
+        v.rtype = rtype
+        v.rid = rid
+        template = ep.path
+        oid = ""
+        if "{" in template:
+            tsegs = template.split("/")
+            if len(tsegs) == len(segs):
+                for tseg, seg in zip(tsegs, segs, strict=True):
+                    if tseg.startswith("{id"):
+                        oid = seg
+                        break
+        v.oid = oid
+        status = v.status = event.response.status
+        v.allowlisted = self.allowlisted(ip) if self._nets else False
+        v.owned = None
+        if not oid:
             body = event.response.body
-            if body and 200 <= v.status < 300 and req.method == "GET":
+            if body and 200 <= status < 300 and req.method == "GET":
                 self._receive(v.actor, body)
         self._view = v
         return v
@@ -421,17 +434,33 @@ class DetectContext:
         r.size += len(body)
         while r.size > cap:
             r.size -= len(r.bodies.popleft())
+            r.base += 1
 
     def owned(self, v: View) -> bool:
         """Whether ``v.oid`` appeared in a list, search or export this actor received lately
         (a substring test over those bodies: the ids a client was given are its own)."""
         if v.owned is None:
             r = self._received.get(v.actor)
-            if r is None or not v.oid:
+            oid = v.oid
+            if r is None or not oid:
                 v.owned = False
             else:
-                needle = v.oid.encode("utf-8", "surrogateescape")
-                v.owned = any(needle in b for b in r.bodies)
+                bodies = r.bodies
+                base = r.base
+                end = base + len(bodies)
+                memo = r.memo
+                checked, hit = memo.get(oid, (base, -1))
+                if hit < base and checked < end:  # no known hit left: scan the new bodies, newest first
+                    needle = oid.encode("utf-8", "surrogateescape")
+                    for i in range(len(bodies) - 1, max(checked, base) - base - 1, -1):
+                        if needle in bodies[i]:
+                            hit = base + i
+                            break
+                    checked = end
+                    if len(memo) >= MEMO_IDS and oid not in memo:
+                        memo.clear()  # bounded: a fresh memo only costs rescans
+                    memo[oid] = (checked, hit)
+                v.owned = hit >= base
         return v.owned
 
 

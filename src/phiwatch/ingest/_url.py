@@ -59,35 +59,55 @@ def split_target(target: str) -> tuple[str, str]:
     return path, query
 
 
-_AUTHORITIES: dict[str, tuple[str, str]] = {}  # "https://Host:443" -> (scheme, host); few distinct
+# "https://Host:443" -> (scheme, host, that prefix); few distinct
+_AUTHORITIES: dict[str, tuple[str, str, str]] = {}
 _AUTHORITIES_MAX = 4096
 
 
 def split_url(url: str, default_scheme: str = "https") -> tuple[str, str, str, str]:
     """(scheme, host, path, query) of an absolute URL or an origin-form target (host "")."""
     sep = url.find("://")
-    if sep <= 0 or not url[:sep].isalnum():  # "/go?next=https://x" is a target, not a URL
-        if url.startswith("//"):
-            return split_url(default_scheme + ":" + url, default_scheme)
-        path, query = split_target(url)
-        return default_scheme, "", path, query
-    end = url.find("/", sep + 3)
-    prefix = url if end == -1 else url[:end]
-    known = _AUTHORITIES.get(prefix)
-    if known is None and ("?" in prefix or "#" in prefix):  # "https://host?x": authority ends early
-        cut = min(i for i in (prefix.find("?", sep), prefix.find("#", sep)) if i != -1)
-        prefix, end = url[:cut], cut
+    if sep > 0:
+        end = url.find("/", sep + 3)
+        prefix = url if end == -1 else url[:end]
+        # A cached prefix was validated when stored (its scheme is alphanumeric, and the first
+        # "://" of the URL is the one inside it), so a hit skips the checks below.
         known = _AUTHORITIES.get(prefix)
-    if known is None:
-        scheme = url[:sep].lower()
-        known = (scheme, normalize_host(prefix[sep + 3 :], scheme))
-        if len(_AUTHORITIES) >= _AUTHORITIES_MAX:
-            _AUTHORITIES.clear()
-        _AUTHORITIES[prefix] = known
-    if end == -1:
-        return known[0], known[1], "/", ""
-    path, query = split_target(url[end:])
-    return known[0], known[1], path, query
+        if known is None and url[:sep].isalnum():  # "/go?next=https://x" is a target, not a URL
+            known = _authority(url, sep, prefix)
+            if len(known[2]) != len(prefix):  # "https://host?x": the authority ended early
+                end = len(known[2])
+        if known is not None:
+            if end == -1:
+                return known[0], known[1], "/", ""
+            # split_target, inlined: this runs once per event
+            rest = url[end:]
+            if "#" in rest:
+                rest = rest[: rest.find("#")]
+            path, _, query = rest.partition("?")
+            if not path or "%" in path:
+                path = normalize_path(path)
+            return known[0], known[1], path, query
+    if url.startswith("//"):
+        return split_url(default_scheme + ":" + url, default_scheme)
+    path, query = split_target(url)
+    return default_scheme, "", path, query
+
+
+def _authority(url: str, sep: int, prefix: str) -> tuple[str, str, str]:
+    """(scheme, host, authority prefix as cached) of an absolute URL whose prefix missed."""
+    if "?" in prefix or "#" in prefix:  # "https://host?x": authority ends early
+        cut = min(i for i in (prefix.find("?", sep), prefix.find("#", sep)) if i != -1)
+        prefix = url[:cut]
+        known = _AUTHORITIES.get(prefix)
+        if known is not None:
+            return known
+    scheme = url[:sep].lower()
+    known = (scheme, normalize_host(prefix[sep + 3 :], scheme), prefix)
+    if len(_AUTHORITIES) >= _AUTHORITIES_MAX:
+        _AUTHORITIES.clear()
+    _AUTHORITIES[prefix] = known
+    return known
 
 
 def is_method(token: str) -> bool:

@@ -279,6 +279,16 @@ def actor_of(ident: Identity | None, ip: str) -> str:
     return f"ip:{ip}" if ip else "ip:unknown"
 
 
+def _shape(template: str) -> tuple[int, int]:
+    """(segments, index of the first ``{id...}`` segment or -1) of a path template: the object
+    id of a path is its segment at that index when it has as many segments."""
+    tsegs = template.split("/")
+    for i, tseg in enumerate(tsegs):
+        if tseg.startswith("{id"):
+            return len(tsegs), i
+    return len(tsegs), -1
+
+
 class _Received:
     """Recent 2xx collection bodies one actor received (lists, searches, exports).
 
@@ -319,6 +329,7 @@ class DetectContext:
             raise ConfigError("window_s must be positive")
         self._allow_cache: Lru[str, bool] = Lru(4096)
         self._templates: Lru[str, str] = Lru(8192)
+        self._shapes: Lru[str, tuple[int, int]] = Lru(8192)
         # (fingerprint, ip) -> (actor, system_scope): both follow from the credential
         self._actors: Lru[tuple[str, str], tuple[str, bool]] = Lru(65_536)
         self._window_s = self.options.window_s
@@ -403,16 +414,11 @@ class DetectContext:
                 break
         v.rtype = rtype
         v.rid = rid
-        template = ep.path
-        oid = ""
-        if "{" in template:
-            tsegs = template.split("/")
-            if len(tsegs) == len(segs):
-                for tseg, seg in zip(tsegs, segs, strict=True):
-                    if tseg.startswith("{id"):
-                        oid = seg
-                        break
-        v.oid = oid
+        shape = self._shapes.get(ep.path)
+        if shape is None:
+            shape = self._shapes.put(ep.path, _shape(ep.path))
+        n_segs, id_at = shape
+        v.oid = oid = segs[id_at] if id_at >= 0 and len(segs) == n_segs else ""
         status = v.status = event.response.status
         v.allowlisted = self.allowlisted(ip) if self._nets else False
         v.owned = None

@@ -70,6 +70,7 @@ class BolaOwnership:
 
     def __init__(self, ctx: DetectContext, options: BolaOwnershipOptions) -> None:
         self.ctx = ctx
+        self._view = ctx.view  # bound once: called for every event
         self.o = options
         self.book = AlertBook(NAME, ctx)
         cap = ctx.options.max_keys
@@ -94,7 +95,7 @@ class BolaOwnership:
         p.dirty = 1
 
     def process(self, event: Event) -> None:
-        v = self.ctx.view(event)
+        v = self._view(event)
         if v is None or not v.oid or v.allowlisted:
             return
         if v.system_scope and self.o.exempt_system_scopes:

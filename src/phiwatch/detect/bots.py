@@ -84,6 +84,7 @@ class Bots:
         self._verdicts: Lru[str, Agent | None] = Lru(16_384)
         self._none = Agent("", "", "")
         self.timing: Lru[str, _Timing] = Lru(ctx.options.max_keys)
+        self._view = ctx.view
         self.counts: dict[str, int] = {"long_user_agent": 0}
 
     def classify(self, ua: str) -> Agent | None:
@@ -97,14 +98,18 @@ class Bots:
         return found
 
     def process(self, event: Event) -> None:
-        v = self.ctx.view(event)
+        v = self._view(event)
         if v is None or v.allowlisted:
             return
         ua = event.user_agent
         if len(ua) > UA_MAX:
             self.counts["long_user_agent"] += 1
             ua = ua[:UA_MAX]
-        agent = self.classify(ua) if ua else None
+        if ua:
+            hit = self._verdicts.get(ua)  # the cached verdict; classify() fills it
+            agent = (hit if hit.kind else None) if hit is not None else self.classify(ua)
+        else:
+            agent = None
         if agent is not None:
             ident = v.ident
             sensitive = (
@@ -123,10 +128,9 @@ class Bots:
             }
             self.book.raise_alert(v, severity, evidence)
             return
-        self._timing(v.actor, v.t, v.window)
-        tm = self.timing.get(v.actor)
+        tm = self._timing(v.actor, v.t, v.window)
         o = self.o
-        if tm is not None and tm.n >= o.regular_min and 0 < tm.mean <= o.regular_max_interval_s:
+        if tm.n >= o.regular_min and 0 < tm.mean <= o.regular_max_interval_s:
             sd = (tm.m2 / (tm.n - 1)) ** 0.5
             if sd / tm.mean < o.regular_cv:
                 severity = "medium" if tm.requests >= o.regular_min_requests else "low"
@@ -137,20 +141,20 @@ class Bots:
                 }
                 self.book.raise_alert(v, severity, evidence | {"requests": tm.requests})
 
-    def _timing(self, actor: str, t: float, window: int) -> None:
+    def _timing(self, actor: str, t: float, window: int) -> _Timing:
         tm = self.timing.get(actor)
         if tm is None or tm.window != window:
-            self.timing.put(actor, _Timing(window, t))
-            return
+            return self.timing.put(actor, _Timing(window, t))
         dt = t - tm.last
         tm.last = t
         tm.requests += 1
         if dt < 0:
-            return
-        tm.n += 1
+            return tm
+        n = tm.n = tm.n + 1
         delta = dt - tm.mean
-        tm.mean += delta / tm.n
+        tm.mean += delta / n
         tm.m2 += delta * (dt - tm.mean)
+        return tm
 
     def alerts(self) -> list[Alert]:
         return self.book.alerts()

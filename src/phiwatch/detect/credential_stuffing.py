@@ -98,6 +98,7 @@ class CredentialStuffing:
 
     def __init__(self, ctx: DetectContext, options: CredentialStuffingOptions) -> None:
         self.ctx = ctx
+        self._view = ctx.view  # bound once: called for every event
         self.o = options
         self.book = AlertBook(NAME, ctx)
         cap = ctx.options.max_keys
@@ -122,7 +123,7 @@ class CredentialStuffing:
         req = event.request
         if req.method != "POST":
             return
-        v = self.ctx.view(event)
+        v = self._view(event)
         if v is None or v.allowlisted or not self._is_login(v):
             return
         o = self.o

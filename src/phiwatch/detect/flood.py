@@ -19,8 +19,8 @@ IPs or CIDRs in ``DetectOptions.allowlist`` never alert and are not counted.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
+from operator import itemgetter
 from typing import Any
 
 import msgspec
@@ -53,7 +53,7 @@ class _Rate:
         self.day_n = 0
         self.hours = [0.0] * 24
         self.hours_n = [0] * 24
-        self.top: Counter[str] = Counter()
+        self.top: dict[str, int] = {}  # Misra-Gries counters, insertion-ordered like Counter
 
 
 class _Client:
@@ -70,14 +70,19 @@ def cost_of(v: View) -> float:
     ev = v.event
     resp = ev.response
     cost = 1.0
-    if resp.duration_ms:
-        cost += min(resp.duration_ms, 60_000.0) / 100.0
-    size = resp.body_size if resp.body_size is not None else (len(resp.body) if resp.body else 0)
+    ms = resp.duration_ms
+    if ms:
+        cost += (ms if ms < 60_000.0 else 60_000.0) / 100.0
+    size = resp.body_size
+    if size is None:
+        body = resp.body
+        size = len(body) if body else 0
     cost += size / 100_000.0
-    path, query = ev.request.path, ev.request.query
-    if "$everything" in path or "_include" in query or "_revinclude" in query:
+    req = ev.request
+    query = req.query
+    if "$everything" in req.path or (query and ("_include" in query or "_revinclude" in query)):
         cost += 20.0
-    elif "_count=" in query:
+    elif query and "_count=" in query:
         for part in query.split("&"):
             if part.startswith("_count="):
                 n = part[7:]
@@ -86,11 +91,15 @@ def cost_of(v: View) -> float:
     return cost
 
 
+_BY_COUNT = itemgetter(1)
+
+
 class Flood:
     name = NAME
 
     def __init__(self, ctx: DetectContext, options: FloodOptions) -> None:
         self.ctx = ctx
+        self._view = ctx.view  # bound once: called for every event
         self.o = options
         self.book = AlertBook(NAME, ctx)
         cap = ctx.options.max_keys
@@ -126,33 +135,60 @@ class Flood:
 
     def _count_source(self, r: _Rate, actor: str) -> None:
         top = r.top
-        if actor in top or len(top) < self.o.top_sources:
-            top[actor] += 1
-            return
-        for k in list(top):  # Misra-Gries: decrement all, drop zeros
-            top[k] -= 1
-            if top[k] <= 0:
-                del top[k]
+        n = top.get(actor)
+        if n is not None:
+            top[actor] = n + 1
+        elif len(top) < self.o.top_sources:
+            top[actor] = 1
+        else:  # Misra-Gries: decrement all, drop zeros
+            for k in list(top):
+                n = top[k] - 1
+                if n <= 0:
+                    del top[k]
+                else:
+                    top[k] = n
 
     def process(self, event: Event) -> None:
-        v = self.ctx.view(event)
+        v = self._view(event)
         if v is None or v.allowlisted:
             return
         o = self.o
         minute = int(v.t // 60)
         ep = v.endpoint
+        actor = v.actor
         r = self.rates.get(ep)
         if r is None:
             r = self.rates.put(ep, _Rate(minute))
         elif minute > r.minute:
             self._fold(r, minute)
-        r.count += 1
-        self._count_source(r, v.actor)
+        count = r.count = r.count + 1
+        top = r.top
+        n = top.get(actor)
+        if n is not None:  # the common case of _count_source, inline
+            top[actor] = n + 1
+        else:
+            self._count_source(r, actor)
+        if count > o.min_volume:  # below min_volume no baseline can make an endpoint alert
+            self._endpoint_rate(v, r, minute)
+        c = self.clients.get(actor)
+        if c is None or c.minute != minute:
+            c = self.clients.put(actor, _Client(minute))
+        c.count += 1
+        c.cost += cost_of(v)
+        if c.count >= o.client_min:
+            severity = "high" if c.count >= 2 * o.client_min else "medium"
+            self.book.raise_alert(v, severity, {"reason": "client_rate", "per_minute": c.count})
+        elif c.cost >= o.cost_min:
+            self.book.raise_alert(
+                v, "high", {"reason": "expensive", "cost_per_minute": round(c.cost), "per_minute": c.count}
+            )
+
+    def _endpoint_rate(self, v: View, r: _Rate, minute: int) -> None:
+        o = self.o
         base = self.baseline(r, (minute // 60) % 24)
         limit = max(float(o.min_volume), o.factor * base) if base is not None else float(o.min_volume)
         if r.count > limit:
-            common = r.top.most_common(1)
-            top, n = common[0] if common else ("*", 0)
+            top, n = max(r.top.items(), key=_BY_COUNT) if r.top else ("*", 0)  # first of the largest
             share = n / r.count
             if share >= o.concentration:
                 actor, severity = top, "high" if r.count > 2 * limit else "medium"
@@ -164,19 +200,7 @@ class Flood:
                 "baseline": round(base, 1) if base is not None else None,
                 "top_share": round(share, 2),
             }
-            self.book.raise_alert(v, severity, evidence, actor=actor, endpoint=ep)
-        c = self.clients.get(v.actor)
-        if c is None or c.minute != minute:
-            c = self.clients.put(v.actor, _Client(minute))
-        c.count += 1
-        c.cost += cost_of(v)
-        if c.count >= o.client_min:
-            severity = "high" if c.count >= 2 * o.client_min else "medium"
-            self.book.raise_alert(v, severity, {"reason": "client_rate", "per_minute": c.count})
-        elif c.cost >= o.cost_min:
-            self.book.raise_alert(
-                v, "high", {"reason": "expensive", "cost_per_minute": round(c.cost), "per_minute": c.count}
-            )
+            self.book.raise_alert(v, severity, evidence, actor=actor, endpoint=v.endpoint)
 
     def alerts(self) -> list[Alert]:
         return self.book.alerts()

@@ -126,6 +126,7 @@ class PartnerMisuse:
         self.o = options
         self.book = AlertBook(NAME, ctx)
         self.profiles: Lru[str, _Profile] = Lru(ctx.options.max_keys)
+        self._view = ctx.view
 
     def _purpose(self, v: View, partner: str, rtype: str, op: str) -> None:
         purpose = self.o.purposes.get(partner)
@@ -146,29 +147,32 @@ class PartnerMisuse:
 
     def process(self, event: Event) -> None:
         ident = event.identity
-        if ident is None or not (ident.client_id or ident.kind in (AUTH_API_KEY, AUTH_BASIC)):
+        if ident is None:
             return
-        v = self.ctx.view(event)
+        partner: str | None = ident.client_id  # partner_of(v), read before the view is built
+        if not partner:
+            if ident.kind not in (AUTH_API_KEY, AUTH_BASIC):
+                return
+            partner = ident.actor
+        v = self._view(event)
         if v is None or v.allowlisted:
-            return
-        partner = partner_of(v)
-        if partner is None:
             return
         o = self.o
         rtype = v.rtype
         op = operation(v)
         if o.purposes:
             self._purpose(v, partner, rtype, op)
+        t = v.t
         p = self.profiles.get(partner)
         if p is None:
-            p = self.profiles.put(partner, _Profile(v.t))
+            p = self.profiles.put(partner, _Profile(t))
         p.n += 1
-        abs_hour = int(v.t // 3600)
+        abs_hour = int(t // 3600)
         if abs_hour != p.hour:
             p.hour, p.hour_n = abs_hour, 0
         p.hour_n += 1
         hour_bit = 1 << (abs_hour % 24)
-        learning_hours = v.t - p.first < 86_400  # hours of the day are learned over a whole day
+        learning_hours = t - p.first < 86_400  # hours of the day are learned over a whole day
         if learning_hours:
             p.hours |= hour_bit
         if not p.frozen:

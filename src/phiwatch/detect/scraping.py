@@ -75,6 +75,7 @@ class Scraping:
         self.o = options
         self.book = AlertBook(NAME, ctx)
         self.harvests: Lru[str, _Harvest] = Lru(ctx.options.max_keys)
+        self._view = ctx.view
         self.counts: dict[str, int] = {"exempt": 0}
 
     def _query(self, v: View, h: _Harvest) -> None:
@@ -98,7 +99,7 @@ class Scraping:
             h.broad += 1
 
     def process(self, event: Event) -> None:
-        v = self.ctx.view(event)
+        v = self._view(event)
         if v is None or v.allowlisted:
             return
         o = self.o
@@ -106,36 +107,49 @@ class Scraping:
             self.counts["exempt"] += 1
             return
         win = int(v.t // o.window_s)
-        h = self.harvests.get(v.actor)
+        actor = v.actor
+        h = self.harvests.get(actor)
         if h is None or h.window != win:
-            h = self.harvests.put(v.actor, _Harvest(win))
-        if len(h.ips) < o.ips_cap:
-            h.ips.add(v.ip)
-        if v.event.request.query:
+            h = self.harvests.put(actor, _Harvest(win))
+        ips = h.ips
+        if len(ips) < o.ips_cap:
+            ips.add(v.ip)
+        if event.request.query:
             self._query(v, h)
         oid = v.oid
-        ok = 200 <= v.status < 300
-        if oid and ok and not self.ctx.owned(v):
-            rec = hash((v.endpoint.path, oid))
-            if rec not in h.records:
-                if len(h.records) < o.records_cap:
-                    h.records.add(rec)
+        if oid and 200 <= v.status < 300 and not self.ctx.owned(v):
+            path = v.endpoint.path
+            rec = hash((path, oid))
+            records = h.records
+            if rec not in records:
+                if len(records) < o.records_cap:
+                    records.add(rec)
                 else:
                     h.more += 1
-            n = _int(oid)
-            if n is not None:
-                last = h.last_id.get(v.endpoint.path)
+            if oid.isdigit() and len(oid) <= 18:  # a numeric id: part of a walk?
+                n = int(oid)
+                last_id = h.last_id
+                last = last_id.get(path)
                 h.run = h.run + 1 if last is not None and 0 < abs(n - last) <= o.walk_step else 0
-                h.best = max(h.best, h.run)
-                if len(h.last_id) < 64 or v.endpoint.path in h.last_id:
-                    h.last_id[v.endpoint.path] = n
-        records = len(h.records) + h.more
-        ips = len(h.ips)
+                if h.run > h.best:
+                    h.best = h.run
+                if last is not None or len(last_id) < 64:
+                    last_id[path] = n
+        n_records = len(h.records) + h.more
+        if (
+            n_records < o.distributed_records
+            and h.best < o.walk_run
+            and h.deep < o.deep_pages
+            and h.broad < o.broad_searches
+            and n_records < o.max_records
+        ):
+            return  # the common case: no rule can fire
+        n_ips = len(ips)
         reason = ""
         severity = "medium"
-        if records >= o.max_records:
+        if n_records >= o.max_records:
             reason, severity = "volume", "high"
-        elif ips >= o.min_ips and records >= o.distributed_records:
+        elif n_ips >= o.min_ips and n_records >= o.distributed_records:
             reason, severity = "distributed", "high"
         elif h.best >= o.walk_run:
             reason, severity = "sequential_walk", "high"
@@ -146,8 +160,8 @@ class Scraping:
         if reason:
             evidence: dict[str, object] = {
                 "reason": reason,
-                "records": records,
-                "ips": ips,
+                "records": n_records,
+                "ips": n_ips,
                 "longest_walk": h.best,
                 "deep_pages": h.deep,
                 "broad_searches": h.broad,

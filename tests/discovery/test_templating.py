@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from phiwatch.discovery.templating import (
     Templater,
+    digit_shape,
     id_name,
     is_variable_segment,
     is_version_segment,
@@ -239,3 +240,37 @@ def test_real_world_paths() -> None:
     distinct = len(set(templates.values()))
     assert distinct < len(paths) * 0.9
     assert distinct > len(paths) * 0.3
+
+
+@pytest.mark.parametrize(
+    ("path", "shape", "reason"),
+    [
+        ("/r4/Patient/123", "/r4/Patient/0", "numeric id"),
+        ("/r4/Patient/123/_history/4", "/r4/Patient/0/_history/0", "id and version"),
+        ("/v2/invoices/007", "/v2/invoices/0", "leading zeros are digits too"),
+        ("/v2/invoices", None, "v2 is a word with a digit, not a digit segment"),
+        ("/files/12a", None, "digits with a letter: left to the walk"),
+        ("/n/\u00b2", None, "a non-ASCII digit is not a number id (it stays a word)"),
+        ("/n/\u0661\u0662", None, "Arabic-Indic digits: isdigit() but not ASCII"),
+        ("//42//", "//0//", "empty segments are kept: only the digits change"),
+        ("", None, "empty path"),
+    ],
+)
+def test_digit_shape(path: str, shape: str | None, reason: str) -> None:
+    assert digit_shape(path) == shape, reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(_segments, st.integers(0, 10**12).map(str)), max_size=8),
+    st.lists(st.integers(0, 10**9), min_size=8, max_size=8),
+)
+def test_shape_cache_answers_as_the_walk(segs: list[str], other_ids: list[int]) -> None:
+    """Two paths that differ only in their all-digit segments get the same template, and the
+    second one, answered from the shape cache, matches an uncached walk of it."""
+    t = Templater()
+    path = "/".join(segs)
+    other = "/".join(str(other_ids[i]) if s.isdigit() and s.isascii() else s for i, s in enumerate(segs))
+    assert digit_shape(path) == digit_shape(other)
+    assert t.compute(path) == template_path(path)
+    assert t.compute(other) == template_path(other) == template_path(path)

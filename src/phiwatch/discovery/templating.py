@@ -30,6 +30,7 @@ MAX_WORD_LEN = 64
 # From this length a segment is checked for the look of an opaque token (base64, JWT part).
 TOKEN_MIN_LEN = 16
 _WORDS_CAP = 4096  # literal segments memoized per Templater; words repeat, so few are needed
+_SHAPES_CAP = 4096  # digit_shape -> template memo per Templater; API shapes are few
 
 _HAS_DIGIT = re.compile(r"[0-9]").search
 _HAS_LETTER = re.compile(r"[A-Za-z]").search
@@ -155,14 +156,32 @@ def template_path(path: str, *, fhir: bool = True, words: dict[str, bool] | None
     return "/" + "/".join(out)
 
 
+def digit_shape(path: str) -> str | None:
+    """``path`` with every all-ASCII-digit segment replaced by ``0``; None when it has none.
+
+    Such a segment is a variable in every state of the walk (an id, or a FHIR ``{vid}``) and
+    never a remembered word, so paths of one shape share one template: ``/r4/Patient/123`` and
+    ``/r4/Patient/456`` are both templated as ``/r4/Patient/0``. Numeric ids are the common
+    case, and this split and join costs about half of a ``template_path`` walk."""
+    segs = path.split("/")
+    hit = False
+    for i, seg in enumerate(segs):
+        if seg.isdigit() and seg.isascii():
+            segs[i] = "0"
+            hit = True
+    return "/".join(segs) if hit else None
+
+
 class Templater:
     """Templates paths, with a bounded cache since paths repeat (``/metadata``, polling clients).
 
     The cache has two generations: when the young one fills up it becomes the old one and the
     previous old one is dropped, so memory stays under ``2 * cache_size`` entries while hot
-    paths survive. Misses (a million distinct patient ids) cost one ``template_path`` call."""
+    paths survive. Misses (a million distinct patient ids) go through a small cache keyed by
+    ``digit_shape`` (at most ``_SHAPES_CAP`` entries, like the word memo), then one
+    ``template_path`` call."""
 
-    __slots__ = ("_cap", "_fhir", "_old", "_words", "_young")
+    __slots__ = ("_cap", "_fhir", "_old", "_shapes", "_words", "_young")
 
     def __init__(self, *, fhir: bool = True, cache_size: int = 32_768) -> None:
         if cache_size < 1:
@@ -172,6 +191,7 @@ class Templater:
         self._young: dict[str, str] = {}
         self._old: dict[str, str] = {}
         self._words: dict[str, bool] = {}
+        self._shapes: dict[str, str] = {}
 
     def template(self, path: str) -> str:
         t = self._young.get(path)
@@ -179,7 +199,7 @@ class Templater:
             return t
         t = self._old.get(path)
         if t is None:
-            t = template_path(path, fhir=self._fhir, words=self._words)
+            t = self.compute(path)
         if len(self._young) >= self._cap:
             self._old = self._young
             self._young = {}
@@ -188,7 +208,17 @@ class Templater:
 
     def compute(self, path: str) -> str:
         """The template, bypassing the path cache (for callers that cache paths themselves)."""
-        return template_path(path, fhir=self._fhir, words=self._words)
+        shape = digit_shape(path)
+        if shape is None:
+            return template_path(path, fhir=self._fhir, words=self._words)
+        t = self._shapes.get(shape)
+        if t is None:
+            t = template_path(path, fhir=self._fhir, words=self._words)
+            if len(self._shapes) >= _SHAPES_CAP:
+                self._shapes.clear()  # ids that are not all digits churn it; the hot shapes refill it
+            self._shapes[shape] = t
+        return t
 
     def cache_len(self) -> int:
+        """Entries in the path cache (the word and shape memos have fixed caps)."""
         return len(self._young) + len(self._old)

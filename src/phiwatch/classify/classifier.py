@@ -137,6 +137,7 @@ class Classifier:
         """The one raw hyperscan pass: value candidates, labelled candidates, coding markers."""
         # values structure said are not PHI (an organisation's phone), one string for one search each
         explained = "\x00".join(sink.explained) if sink.explained else ""
+        found = sink.found
         for cand in self.patterns.scan(data, fhir=fhir):
             if explained and cand.value and cand.value in explained:
                 continue
@@ -146,6 +147,9 @@ class Classifier:
                 code = code_near(data, cand.start, cand.end)
                 sink.add(cand.category, code or cand.category, "coding")
                 continue
+            acc = found.get(cand.category)
+            if acc is not None and cand.value.strip() in acc.values:
+                continue  # structure already kept this value: judging it again changes nothing
             sink.judged(cand.category, cand.value, "", context=cand.labelled)
 
     def scan_body(self, raw: bytes, headers: dict[str, str], sink: Sink) -> None:

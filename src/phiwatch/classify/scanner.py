@@ -51,25 +51,31 @@ def _compile(exprs: list[bytes], flags: list[int], ids: list[int]) -> hyperscan.
 
 
 class _Confirm:
-    """One pattern with its leading boundary, tracking match starts: confirms one candidate end."""
+    """One pattern with its leading boundary, tracking match starts: confirms one candidate end.
+
+    Scans use the database's own scratch: with the python-hyperscan binding, passing a
+    ``Scratch`` costs more per call than the scan of a short window itself."""
 
     def __init__(self, pat: Pattern) -> None:
         expr = (pat.lead + pat.expr + pat.trail).encode("ascii")
         self.db = _compile([expr], [hyperscan.HS_FLAG_SOM_LEFTMOST], [0])
-        self.scratch = hyperscan.Scratch(self.db)
         self.span = pat.span
 
     def start(self, padded: bytes, end: int) -> int:
         """Start (in ``padded``) of the full match ending at ``end``, or -1 when there is none."""
-        lo = max(0, end - self.span)
-        found: list[tuple[int, int]] = []
-        self.db.scan(padded[lo:end], match_event_handler=_collect, context=found, scratch=self.scratch)
-        starts = [start for start, stop in found if stop == end - lo]
-        return lo + min(starts) if starts else -1
+        lo = end - self.span
+        if lo < 0:
+            lo = 0
+        found: list[int] = [end - lo]  # [wanted stop, starts of matches that stop there...]
+        self.db.scan(padded[lo:end], match_event_handler=_collect, context=found)
+        if len(found) == 1:
+            return -1
+        return lo + min(found[1:])
 
 
 def _collect(_pid: int, start: int, stop: int, _flags: int, found: Any) -> bool | None:
-    found.append((start, stop))
+    if stop == found[0]:
+        found.append(start)
     return None
 
 
@@ -88,10 +94,8 @@ class CompiledPatterns:
                 self.routes.append(_Route(rec.category, pat))
         ids = list(range(len(exprs)))
         self.db = _compile(exprs, flags, ids)
-        self.scratch = hyperscan.Scratch(self.db)
         fhir = [i for i in ids if self.routes[i].pattern.in_fhir]
         self.fhir_db = _compile([exprs[i] for i in fhir], [flags[i] for i in fhir], fhir)
-        self.fhir_scratch = hyperscan.Scratch(self.fhir_db)
         self._confirm: dict[int, _Confirm] = {}
 
     def confirmer(self, pid: int) -> _Confirm:
@@ -111,14 +115,17 @@ class CompiledPatterns:
             return None
 
         padded = b" " + data + b" "
-        if fhir:
-            self.fhir_db.scan(padded, match_event_handler=on_match, scratch=self.fhir_scratch)
-        else:
-            self.db.scan(padded, match_event_handler=on_match, scratch=self.scratch)
+        (self.fhir_db if fhir else self.db).scan(padded, match_event_handler=on_match)
+        if not raw:  # most short strings (paths, queries, headers): nothing to confirm
+            return []
         out: list[Candidate] = []
         routes = self.routes
+        confirm = self._confirm
         for pid, end in raw:
-            start = self.confirmer(pid).start(padded, end)
+            found = confirm.get(pid)
+            if found is None:
+                found = self.confirmer(pid)
+            start = found.start(padded, end)
             if start < 0:
                 continue
             route = routes[pid]

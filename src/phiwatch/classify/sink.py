@@ -66,6 +66,8 @@ class Sink:
 
     def hits(self, fingerprint: Callable[[str], str]) -> list[PhiHit]:
         found = self.found
+        if not found:  # most locations of most exchanges
+            return []
         if "fax" in found and "phone" in found:  # a number labelled fax is not also a phone
             found["phone"].values -= found["fax"].values
             if not found["phone"].values:

@@ -8,6 +8,7 @@ with hyperscan, never ``re``. State is capped and keeps no raw value: see ``fact
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -48,11 +49,37 @@ def query_pairs(query: str) -> list[tuple[str, str]]:
     return out
 
 
+# The ASCII form of the field-name rule below, as one C-level match per key (keys are short).
+_ASCII_FIELD = re.compile(r"[A-Za-z_$@][A-Za-z0-9_\-.$@]{0,63}")
+_THREE_DIGITS = re.compile(r"[0-9][^0-9]*[0-9][^0-9]*[0-9]")
+
+
 def _is_field_name(key: str) -> bool:
     """Field names only: map keys that are values (ids, MRNs, emails) are never kept."""
+    if key.isascii():
+        return _ASCII_FIELD.fullmatch(key) is not None and _THREE_DIGITS.search(key) is None
     if not 0 < len(key) <= 64 or not (key[0].isalpha() or key[0] in "_$@"):
         return False
     return sum(c.isdigit() for c in key) < 3 and all(c.isalnum() or c in "_-.$@" for c in key)
+
+
+def _hit_field_name(field: str) -> str | None:
+    """The last key of a ``PhiHit.field`` path (``$.patient.ssn`` -> ``ssn``) when it is a
+    field name. Names that pass are memoised (a few hundred recur across events; they are what
+    the facts keep anyway); the rest are checked each time, so no value-like key is held."""
+    last = field.rsplit(".", 1)[-1].split("[", 1)[0]
+    if last in _FIELD_NAMES:
+        return last
+    if not _is_field_name(last):
+        return None
+    if len(_FIELD_NAMES) >= _MAX_FIELD_NAMES:
+        _FIELD_NAMES.clear()
+    _FIELD_NAMES.add(last)
+    return last
+
+
+_MAX_FIELD_NAMES = 4096
+_FIELD_NAMES: set[str] = set()
 
 
 def walk_keys(doc: Any, out: set[str], depth: int = 0) -> None:
@@ -139,6 +166,44 @@ def is_smart(ident: Identity) -> bool:
     return ident.kind == AUTH_JWT and any(vocab.is_smart_scope(s) for s in ident.scopes)
 
 
+class _Template(msgspec.Struct, frozen=True):
+    """What an endpoint's template says once, for every event of it (not persisted)."""
+
+    admin: bool  # vocab.is_admin_path
+    patient_access: bool  # its FHIR type is one a patient's data is read through
+    fhir: bool  # it has a FHIR type at all (SMART discovery lives at FHIR bases)
+    segments: int  # number of "/"-separated segments
+    id_at: int  # index of the first "{id}" segment, -1 when none
+
+
+def _template(path: str) -> _Template:
+    segs = path.split("/")
+    ftype = vocab.fhir_type(path)
+    return _Template(
+        vocab.is_admin_path(path),
+        ftype in vocab.PATIENT_ACCESS_TYPES,
+        bool(ftype),
+        len(segs),
+        segs.index("{id}") if "{id}" in segs else -1,
+    )
+
+
+def _versioned(value: str) -> bool:
+    """A Server/X-Powered-By value that names a version (has a digit), memoised: a host sends
+    the same few values on every response, and they are software names, not PHI."""
+    known = _VERSIONED.get(value)
+    if known is None:
+        known = any(c.isdigit() for c in value) and len(value) <= 120
+        if len(_VERSIONED) >= 1024:
+            _VERSIONED.clear()
+        _VERSIONED[value] = known
+    return known
+
+
+_VERSIONED: dict[str, bool] = {}
+_SERVER_HEADERS = ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version")
+
+
 class ObserveStage:
     """Pipeline stage ``posture_observe``: folds each event into bounded facts."""
 
@@ -149,6 +214,7 @@ class ObserveStage:
         self.endpoints: dict[EndpointKey, EndpointFacts] = {}
         self.hosts: dict[str, HostFacts] = {}
         self.dropped = 0
+        self._templates: dict[str, _Template] = {}  # by template path, derived, not persisted
 
     # -- persistence ---------------------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -216,19 +282,21 @@ class ObserveStage:
         _bump(f.schemes, scheme)
 
         resp_phi: set[str] = set()
-        for hit in event.phi:
-            if hit.location == "response_body":
-                resp_phi.add(hit.category)
-                if hit.field:
-                    name = hit.field.rsplit(".", 1)[-1].split("[", 1)[0]
-                    if _is_field_name(name) and (name in f.phi_fields or len(f.phi_fields) < opts.max_fields):
-                        _bump(f.phi_fields, name)
-            else:
-                _bump(f.request_phi, hit.category)
-                if hit.location in ("path", "query"):
-                    _bump(f.url_phi, hit.category)
-        for cat in resp_phi:
-            _bump(f.response_phi, cat)
+        if event.phi:
+            phi_fields = f.phi_fields
+            for hit in event.phi:
+                if hit.location == "response_body":
+                    resp_phi.add(hit.category)
+                    if hit.field:
+                        name = _hit_field_name(hit.field)
+                        if name is not None and (name in phi_fields or len(phi_fields) < opts.max_fields):
+                            phi_fields[name] = phi_fields.get(name, 0) + 1
+                else:
+                    _bump(f.request_phi, hit.category)
+                    if hit.location in ("path", "query"):
+                        _bump(f.url_phi, hit.category)
+            for cat in resp_phi:
+                _bump(f.response_phi, cat)
 
         # API2: who may call, and how the credential travels
         if ok and resp_phi and anonymous:
@@ -263,13 +331,23 @@ class ObserveStage:
 
         pairs = query_pairs(req.query) if req.query else []
         self._paging(f, event, pairs, ok)
-        size = _size(event)
+        size = len(resp.body) if resp.body else 0  # as _size(event), without a call
+        if resp.body_size and resp.body_size > size:
+            size = resp.body_size
+        cl = resp.headers.get("content-length")
+        if cl and cl.isdigit() and int(cl) > size:
+            size = int(cl)
         f.max_response_bytes = max(f.max_response_bytes, size)
         if size > opts.large_response_bytes:
             f.large_responses += 1
 
         # API5
-        if ok and vocab.is_admin_path(key.path) and not is_admin(ident):
+        tpl = self._templates.get(key.path)
+        if tpl is None:
+            if len(self._templates) >= 4 * self.options.max_endpoints:
+                self._templates.clear()
+            tpl = self._templates[key.path] = _template(key.path)
+        if ok and tpl.admin and not is_admin(ident):
             f.admin_non_admin_ok += 1
         # API7
         for name, value in pairs:
@@ -307,10 +385,10 @@ class ObserveStage:
             f.cors_wildcard_creds += 1
 
         # API1: guessable ids and objects shared across patient contexts
-        if ok:
-            rid = path_id(key.path, req.path)
-            if rid is not None:
-                self._ids(f, rid, ident)
+        if ok and tpl.id_at >= 0:
+            segs = req.path.split("/")
+            if len(segs) == tpl.segments:  # as path_id(key.path, req.path)
+                self._ids(f, segs[tpl.id_at], ident)
 
         # Healthcare
         path = req.path
@@ -324,8 +402,8 @@ class ObserveStage:
             and not has_system_scope(ident)
         ):
             f.everything_no_patient_ok += 1
-        patient_access = vocab.fhir_type(key.path) in vocab.PATIENT_ACCESS_TYPES
-        if ok and resp_phi and not anonymous and patient_access and not is_smart(ident):
+        smart = is_smart(ident)
+        if ok and resp_phi and not anonymous and tpl.patient_access and not smart:
             _bump(f.non_smart_phi_ok, ident.kind)
 
         # API3: field names of JSON (non-FHIR) responses, sampled
@@ -340,7 +418,7 @@ class ObserveStage:
                     if nm in f.response_fields or len(f.response_fields) < opts.max_fields:
                         _bump(f.response_fields, nm)
 
-        self._host_facts(event, key, ident, scheme, status)
+        self._host_facts(event, key, smart and tpl.fhir, scheme, status)
 
     def _paging(self, f: EndpointFacts, event: Event, pairs: list[tuple[str, str]], ok: bool) -> None:
         opts = self.options
@@ -395,7 +473,7 @@ class ObserveStage:
             if len(readers) == self.options.shared_object_patients:
                 f.shared_objects += 1
 
-    def _host_facts(self, event: Event, key: EndpointKey, ident: Identity, scheme: str, status: int) -> None:
+    def _host_facts(self, event: Event, key: EndpointKey, smart_fhir: bool, scheme: str, status: int) -> None:
         h = self._host(key.host)
         if h is None:
             return
@@ -410,13 +488,13 @@ class ObserveStage:
                     h.no_hsts += 1
             if headers.get("x-content-type-options", "").lower() != "nosniff":
                 h.no_nosniff += 1
-            for name in ("server", "x-powered-by", "x-aspnet-version", "x-aspnetmvc-version"):
-                value = headers.get(name, "")
-                if value and any(c.isdigit() for c in value) and len(value) <= 120:
+            for name in _SERVER_HEADERS:
+                value = headers.get(name)
+                if value and _versioned(value):
                     label = f"{name}: {value}"
                     if label in h.server_versions or len(h.server_versions) < 20:
                         _bump(h.server_versions, label)
-        if is_smart(ident) and vocab.fhir_type(key.path):  # SMART discovery lives at FHIR bases
+        if smart_fhir:  # a SMART-scoped token at a FHIR base, where SMART discovery lives
             h.smart_tokens += 1
         if event.request.path.endswith(SMART_CONFIG):
             h.smart_config_path = key.path

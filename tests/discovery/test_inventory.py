@@ -267,3 +267,23 @@ def test_incremental_equals_batch_at_any_split(seed: int, split: int) -> None:
     batch = _analyze(events)
     incremental = _analyze(events[split:], Inventory.from_bytes(_analyze(events[:split]).to_bytes()))
     assert incremental.to_bytes() == batch.to_bytes()
+
+
+def test_shared_identities_count_their_actor_or_the_callers_address() -> None:
+    """Identities are shared objects (the reader caches them): one that names an actor counts
+    once from any address; one that names none (no credential) counts each address."""
+    inv = Inventory()
+    app, anonymous = _jwt("app-a"), Identity()
+    for i in range(5):
+        inv.add(tevent("GET", f"/Patient/{i}", host=FHIR, client_ip=f"10.0.0.{i}", identity=app))
+        inv.add(tevent("GET", f"/Patient/{i}", host=FHIR, client_ip=f"10.0.1.{i}", identity=anonymous))
+    assert _row(inv, "GET", "/Patient/{id}").clients == 1 + 5
+
+
+def test_fresh_identity_objects_beyond_the_cache_still_count_right() -> None:
+    """Past the per-identity cache's cap it is dropped; a new object at a reused id() must not
+    inherit another's actor: 6000 one-off identities of 3 clients are 3 clients."""
+    inv = Inventory()
+    for i in range(6000):
+        inv.add(tevent("GET", "/Patient/1", host=FHIR, client_ip="10.0.0.1", identity=_jwt(f"app-{i % 3}")))
+    assert _row(inv, "GET", "/Patient/{id}").clients == 3

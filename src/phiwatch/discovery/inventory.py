@@ -22,13 +22,14 @@ import msgspec
 from phiwatch.discovery.learning import LearnerState, PathLearner
 from phiwatch.discovery.templating import Templater, is_variable_segment
 from phiwatch.errors import ConfigError, StoreError
-from phiwatch.model import AUTH_NONE, Endpoint, EndpointKey, Event
+from phiwatch.model import AUTH_NONE, Endpoint, EndpointKey, Event, Identity
 from phiwatch.sketch import HyperLogLog, hash64
 
 DEFAULT_MAX_ENDPOINTS = 50_000
 MAX_QUERY_PARAMS = 64  # names kept per endpoint: the smallest ones, so the set is order-independent
 SPARSE_CLIENTS = 128  # exact distinct clients up to this many, then HyperLogLog
 _CACHE_SIZE = 32_768
+_IDENTITY_CACHE_SIZE = 4096  # distinct credentials are far fewer than events
 _STATE_VERSION = 1
 
 
@@ -144,15 +145,18 @@ def query_names(query: str) -> tuple[str, ...]:
     SSN pasted in) is dropped, as in path templating: the inventory must not hold PHI."""
     names = []
     for part in query.split("&"):
-        name = part.split("=", 1)[0]
-        if not name:
-            continue
-        if "%" in name or "+" in name:
-            name = unquote_plus(name, errors="replace")
-        if is_variable_segment(name):
-            continue
-        names.append(name)
+        name = param_name(part.partition("=")[0])
+        if name:
+            names.append(name)
     return tuple(names)
+
+
+def param_name(raw: str) -> str:
+    """One raw query-parameter name, decoded; "" when it is empty or looks like a value."""
+    if not raw:
+        return ""
+    name = unquote_plus(raw, errors="replace") if "%" in raw or "+" in raw else raw
+    return "" if is_variable_segment(name) else name
 
 
 class Inventory:
@@ -182,8 +186,10 @@ class Inventory:
         self._by_template: dict[tuple[str, str, str], _Stats] = {}
         self._query_young: dict[str, tuple[str, ...]] = {}
         self._query_old: dict[str, tuple[str, ...]] = {}
+        self._param_names: dict[str, str] = {}  # raw query-parameter name -> param_name()
         self._actor_young: dict[str, int] = {}
         self._actor_old: dict[str, int] = {}
+        self._identity_hashes: dict[int, tuple[Identity, int | None]] = {}  # id(identity) -> actor hash
         self._generation = self.learner.generation if self.learner is not None else 0
 
     # -- hot path --------------------------------------------------------------------------------
@@ -209,13 +215,22 @@ class Inventory:
         identity = event.identity
         if identity is None:
             st.auth.add(AUTH_NONE)
-            actor = event.client_ip
+            h = self._actor_young.get(event.client_ip)
+            if h is None:
+                h = self._actor_hash(event.client_ip)
         else:
             st.auth.add(identity.kind)
-            actor = identity.actor or event.client_ip
-        h = self._actor_young.get(actor)
-        if h is None:
-            h = self._actor_hash(actor)
+            # Identities are shared by the reader's cache: remember each one's actor hash, so the
+            # actor name is not rebuilt per event. The entry holds the identity, so its id() is
+            # not reused while the entry lives.
+            known = self._identity_hashes.get(id(identity))
+            if known is None:
+                known = self._remember(identity)
+            h = known[1]
+            if h is None:  # no actor in the credential: the caller's address
+                h = self._actor_young.get(event.client_ip)
+                if h is None:
+                    h = self._actor_hash(event.client_ip)
         hashes = st.clients.hashes
         if hashes is None or len(hashes) >= SPARSE_CLIENTS:
             st.clients.add_hash(h)
@@ -233,6 +248,19 @@ class Inventory:
         event.endpoint = st.key
         return st.key
 
+    def _remember(self, identity: Identity) -> tuple[Identity, int | None]:
+        """The actor hash of a new identity (None: it names no actor), kept by its id()."""
+        actor = identity.actor
+        h = None
+        if actor:
+            h = self._actor_young.get(actor)
+            if h is None:
+                h = self._actor_hash(actor)
+        if len(self._identity_hashes) >= _IDENTITY_CACHE_SIZE:
+            self._identity_hashes.clear()
+        known = self._identity_hashes[id(identity)] = (identity, h)
+        return known
+
     def _actor_hash(self, actor: str) -> int:
         h = self._actor_old.get(actor)
         if h is None:
@@ -245,7 +273,20 @@ class Inventory:
     def _query_names(self, query: str) -> tuple[str, ...]:
         names = self._query_old.get(query)
         if names is None:
-            names = query_names(query)
+            # query_names, with each raw name judged once: names repeat while values change
+            found = []
+            judged = self._param_names
+            for part in query.split("&"):
+                raw = part.partition("=")[0]
+                name = judged.get(raw)
+                if name is None:
+                    name = param_name(raw)
+                    if len(judged) >= _CACHE_SIZE:
+                        judged.clear()
+                    judged[raw] = name
+                if name:
+                    found.append(name)
+            names = tuple(found)
         if len(self._query_young) >= _CACHE_SIZE:
             self._query_old, self._query_young = self._query_young, {}
         self._query_young[query] = names

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from phiwatch.classify import Classifier, ClassifyOptions, ClassifyStage
+from phiwatch.discovery.inventory import Inventory
 from phiwatch.discovery.spec import load_spec
-from phiwatch.model import EndpointKey
+from phiwatch.identity import Fingerprinter, IdentityReader
+from phiwatch.model import EndpointKey, Event
+from phiwatch.pipeline import Components, Pipeline, default_stages
 from phiwatch.posture import CHECKS, Check, CheckInfo, ObserveStage, PostureOptions, run_checks
-from phiwatch.posture.observe import path_id, walk_keys
-from tests.posture.harness import Run
-from tests.posture.test_checks import ev
+from phiwatch.posture.observe import _is_field_name, path_id, walk_keys
+from tests.posture.harness import Run, bearer
+from tests.posture.test_checks import SMART, bundle, ev
 
 
 def test_state_round_trips_and_is_capped() -> None:
@@ -88,3 +93,98 @@ def test_walk_keys_keeps_only_field_names(doc: object) -> None:
     walk_keys(doc, names)
     for n in names:
         assert 0 < len(n) <= 64 and sum(c.isdigit() for c in n) < 3
+
+
+def _field_name_reference(key: str) -> bool:
+    """The rule as first written, character by character."""
+    if not 0 < len(key) <= 64 or not (key[0].isalpha() or key[0] in "_$@"):
+        return False
+    return sum(c.isdigit() for c in key) < 3 and all(c.isalnum() or c in "_-.$@" for c in key)
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"),
+    [
+        ("birthDate", True),  # a plain field name
+        ("@odata.nextLink", True),  # OData annotation
+        ("addr2line1", True),  # two digits are still a name
+        ("a1b2c3", False),  # three digits: looks like an id
+        ("123abc", False),  # starts with a digit
+        ("x" * 64, True),  # longest kept
+        ("x" * 65, False),  # one too long
+        ("first name", False),  # a space: a value, not a name
+        ("", False),  # empty
+        ("nombreé", True),  # non-ASCII letters are letters
+        ("x١٢٣", False),  # non-ASCII digits count as digits
+    ],
+)
+def test_field_name_rule(key: str, expected: bool) -> None:
+    assert _is_field_name(key) is expected is _field_name_reference(key)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(max_size=70) | st.from_regex(r"[A-Za-z_$@][A-Za-z0-9_.$@-]{0,66}", fullmatch=True))
+def test_field_name_fast_path_equals_reference(key: str) -> None:
+    assert _is_field_name(key) is _field_name_reference(key)
+
+
+class _Lender:
+    """Counts the documents the classify stage lends to the observe stage."""
+
+    def __init__(self, classify: ClassifyStage) -> None:
+        self.classify = classify
+        self.lent = 0
+
+    def json_doc(self, body: bytes) -> object:
+        doc = self.classify.json_doc(body)
+        self.lent += doc is not None
+        return doc
+
+
+def _observe(events: list[Event], *, lend: bool) -> tuple[ObserveStage, int]:
+    fp = Fingerprinter(b"observe-tests-key-0123456789abcd")
+    classify = ClassifyStage(Classifier(ClassifyOptions(), fp))
+    lender = _Lender(classify)
+    observe = ObserveStage(PostureOptions(), lender if lend else None)
+    comps = Components(IdentityReader(fp), Inventory(), classify, observe=observe)
+    Pipeline(default_stages(comps), strict=True).run_all(events)
+    return observe, lender.lent
+
+
+def _reuse_events() -> list[Event]:
+    json_headers = {"content-type": "application/json"}
+    listing = orjson.dumps({"items": [{"firstName": "Ana", "memberId": "W123"}] * 600})
+    return [
+        # API3 field-name sampling of a non-FHIR JSON response: classify decoded it already
+        ev("/api/members", resp_headers=json_headers, resp_body=listing),
+        # API4 paging: ?limit above the cap, generic JSON list response
+        ev("/api/members", query="limit=1000", resp_headers=json_headers, resp_body=listing),
+        # API7: a write body with a URL-carrying field, decoded once by classify
+        ev(
+            "/api/webhooks",
+            method="POST",
+            req_headers={**bearer(**SMART), **json_headers},
+            req_body=b'{"callbackUrl": "https://partner.example.com/hook", "name": "x"}',
+        ),
+        # a FHIR body: classify only skims it, observe decodes it itself
+        ev("/r4/Observation", query="_count=1000", resp_body=bundle(600)),
+    ]
+
+
+def test_observe_reuses_classify_documents_with_identical_facts() -> None:
+    lent, n_lent = _observe(_reuse_events(), lend=True)
+    alone, _ = _observe(_reuse_events(), lend=False)
+    assert n_lent >= 3  # the listing (twice) and the write body were not decoded again
+    assert lent.endpoints == alone.endpoints and lent.hosts == alone.hosts
+    facts = {k.path: f for k, f in lent.endpoints.items()}
+    assert facts["/api/webhooks"].url_params == {"callbackurl": 1}
+    assert {"firstName", "memberId", "items"} <= set(facts["/api/members"].response_fields)
+    assert facts["/r4/Observation"].page_unbounded == 1 and facts["/r4/Observation"].page_max_items == 600
+    assert facts["/api/members"].page_unbounded == 1
+
+
+def test_observe_state_from_bytes_keeps_lender() -> None:
+    observe, _ = _observe(_reuse_events(), lend=True)
+    lender = _Lender(ClassifyStage(Classifier(ClassifyOptions(), Fingerprinter(b"k" * 32))))
+    again = ObserveStage.from_bytes(observe.to_bytes(), PostureOptions(), lender)
+    assert again.json_docs is lender and again.endpoints == observe.endpoints

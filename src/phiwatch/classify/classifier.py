@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import unquote
 
 import msgspec
@@ -74,12 +75,22 @@ class Classifier:
         self.formats = load_formats()
         self.patterns = compiled()
         self.skipped: Counter[str] = Counter()
+        self._docs: list[tuple[bytes, Any]] = []  # bodies of the last exchange decoded as generic JSON
 
     def classify(self, event: Event) -> list[PhiHit]:
         return self.classify_detail(event).hits
 
+    def json_doc(self, body: bytes) -> Any:
+        """The generic JSON document decoded from this very ``body`` object while classifying
+        the last exchange (a non-FHIR JSON body, neither re-encoded nor capped), else None."""
+        for raw, doc in self._docs:
+            if raw is body:
+                return doc
+        return None
+
     def classify_detail(self, event: Event) -> Classification:
         req, resp = event.request, event.response
+        self._docs = []
         hits: list[PhiHit] = []
         patients: set[str] = set()
         records = 0
@@ -163,5 +174,7 @@ class Classifier:
         for fmt in self.formats:
             if fmt.sniff(head, content_type):
                 fmt.read(data, sink, self.skipped, self.options.max_records)
+                if sink.doc is not None and data is raw:
+                    self._docs.append((raw, sink.doc))
                 break
         self.scan_bytes(data, sink, fhir=sink.fhir_documents > 0 and sink.other_documents == 0)

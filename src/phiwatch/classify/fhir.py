@@ -138,8 +138,16 @@ class Entry(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(Resource)
 
 
+def may_be_fhir(data: bytes) -> bool:
+    """False when no member of ``data`` can be named ``resourceType``: then ``skim`` would find
+    none, and the decode is saved (one C substring search; a ``\\u`` escape could spell the name)."""
+    return b'"resourceType"' in data or b"\\u" in data
+
+
 def skim(data: bytes) -> Resource | None:
     """The body as a FHIR resource, or None when it is not a JSON object with resourceType."""
+    if not may_be_fhir(data):
+        return None
     try:
         res = _DECODER.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError):
@@ -150,6 +158,8 @@ def skim(data: bytes) -> Resource | None:
 def skim_lines(data: bytes) -> list[Resource] | None:
     """Every line of an NDJSON body as a FHIR resource in one decoder call (Bulk ``$export``
     output), or None when any line is not one: the caller then reads line by line."""
+    if not may_be_fhir(data):
+        return None
     try:
         resources = _DECODER.decode_lines(data)
     except (msgspec.DecodeError, msgspec.ValidationError):

@@ -4,6 +4,7 @@ by value, masked on the way out), patient keys (keyed hashes) and a record count
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from phiwatch.classify.masking import mask
 from phiwatch.classify.validators import Validator, Verdict
@@ -34,6 +35,7 @@ class Sink:
         self.explained: set[str] = set()  # values structure says are not PHI (an organisation's phone)
         self.fhir_documents = 0  # JSON documents read as FHIR resources (by structure)
         self.other_documents = 0  # any other JSON document (generic key walk)
+        self.doc: Any = None  # the whole body as generic JSON, when a format decoded it so
 
     def add(self, category: str, value: str, field: str = "") -> None:
         """A value whose category is settled (structure said so)."""

@@ -3,6 +3,8 @@ keys and record count for the ``phi_flows`` aggregator that runs after it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from phiwatch.classify.classifier import Classification, Classifier
 from phiwatch.model import Event
 
@@ -24,3 +26,8 @@ class ClassifyStage:
         if self._last is not None and self._last[0] is event:
             return self._last[1]
         return None
+
+    def json_doc(self, body: bytes) -> Any:
+        """This exchange's body as generic JSON when classify already decoded it (for the
+        posture observe stage, which runs after it on the same event), else None."""
+        return self.classifier.json_doc(body)

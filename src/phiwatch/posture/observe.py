@@ -9,7 +9,7 @@ with hyperscan, never ``re``. State is capped and keeps no raw value: see ``fact
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote_plus
 
 import msgspec
@@ -119,9 +119,20 @@ def _items_and_next(doc: Any, link_header: str) -> tuple[int, bool]:
     return 0, has_next
 
 
-def _decode(body: bytes | None) -> Any:
+class JsonDocs(Protocol):
+    """Bodies already decoded for this event (``ClassifyStage``, which runs first)."""
+
+    def json_doc(self, body: bytes) -> Any:
+        """The generic JSON document of this very body object, or None when not decoded."""
+
+
+def _decode(body: bytes | None, docs: JsonDocs | None = None) -> Any:
     if not body or len(body) > MAX_JSON_BYTES or body.lstrip()[:1] not in (b"{", b"["):
         return None
+    if docs is not None:
+        doc = docs.json_doc(body)
+        if doc is not None:  # a body never parses again differently: reuse, do not decode twice
+            return doc
     try:
         return _decode_any.decode(body)
     except msgspec.DecodeError:
@@ -209,8 +220,9 @@ class ObserveStage:
 
     name = "posture_observe"
 
-    def __init__(self, options: PostureOptions | None = None) -> None:
+    def __init__(self, options: PostureOptions | None = None, json_docs: JsonDocs | None = None) -> None:
         self.options = options or PostureOptions()
+        self.json_docs = json_docs  # e.g. the ClassifyStage before it: bodies it already decoded
         self.endpoints: dict[EndpointKey, EndpointFacts] = {}
         self.hosts: dict[str, HostFacts] = {}
         self.dropped = 0
@@ -222,8 +234,10 @@ class ObserveStage:
         return _state_enc.encode(state)
 
     @classmethod
-    def from_bytes(cls, data: bytes, options: PostureOptions | None = None) -> ObserveStage:
-        stage = cls(options)
+    def from_bytes(
+        cls, data: bytes, options: PostureOptions | None = None, json_docs: JsonDocs | None = None
+    ) -> ObserveStage:
+        stage = cls(options, json_docs)
         state = _state_dec.decode(data)
         if state.version != STATE_VERSION:  # older layout: start afresh rather than misread
             return stage
@@ -355,7 +369,7 @@ class ObserveStage:
             if carries_url and (name in f.url_params or len(f.url_params) < 50):
                 _bump(f.url_params, name)
         if req.body and len(req.body) <= 65536 and req.body.lstrip()[:1] == b"{":
-            body = _decode(req.body)
+            body = _decode(req.body, self.json_docs)
             if isinstance(body, dict):
                 for name, value in body.items():
                     if (
@@ -409,7 +423,7 @@ class ObserveStage:
         # API3: field names of JSON (non-FHIR) responses, sampled
         ctype = resp.headers.get("content-type", "")
         if ok and f.key_samples < opts.key_samples and "json" in ctype and "fhir" not in ctype:
-            doc = _decode(resp.body)
+            doc = _decode(resp.body, self.json_docs)
             if doc is not None:
                 f.key_samples += 1
                 names = set()
@@ -437,7 +451,7 @@ class ObserveStage:
             unpaged = "$everything"
         if not ok or (not asked and unpaged is None):
             return
-        doc = _decode(event.response.body)
+        doc = _decode(event.response.body, self.json_docs)
         if doc is None:
             return
         items, has_next = _items_and_next(doc, event.response.headers.get("link", ""))

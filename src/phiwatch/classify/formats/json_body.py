@@ -37,7 +37,7 @@ def walk_json(obj: Any, sink: Sink, max_records: int) -> None:
                         hit = sink.judged(str(cat), text, f"{path}.{k}", context=True) or hit
                     else:
                         stack.append((value, f"{path}.{k}", depth + 1))
-                else:
+                elif key_category(k) is not None:  # most keys name nothing: no field string for them
                     hit = keyed(sink, k, value, f"{path}.{k}") or hit
             if hit and records < max_records:
                 records += 1
@@ -48,20 +48,25 @@ def walk_json(obj: Any, sink: Sink, max_records: int) -> None:
     sink.records += records
 
 
-def read_json_document(data: bytes, sink: Sink, skipped: Counter[str], max_records: int) -> bool:
-    """One JSON document; False when it does not parse (the raw scan still covers it)."""
+def _read_document(data: bytes, sink: Sink, max_records: int) -> tuple[bool, Any]:
+    """(parsed, the generic document when it was not read as FHIR)."""
     res = fhir.skim(data)
     if res is not None:
         fhir.walk(res, sink)
         sink.fhir_documents += 1
-        return True
+        return True, None
     try:
         obj = msgspec.json.decode(data)
     except msgspec.DecodeError:
-        return False
+        return False, None
     walk_json(obj, sink, max_records)
     sink.other_documents += 1
-    return True
+    return True, obj
+
+
+def read_json_document(data: bytes, sink: Sink, skipped: Counter[str], max_records: int) -> bool:
+    """One JSON document; False when it does not parse (the raw scan still covers it)."""
+    return _read_document(data, sink, max_records)[0]
 
 
 def read_json_lines(data: bytes, sink: Sink, skipped: Counter[str], max_records: int) -> None:
@@ -91,7 +96,9 @@ class JsonFormat:
         return "json" in content_type or head.lstrip()[:1] in (b"{", b"[")
 
     def read(self, data: bytes, sink: Sink, skipped: Counter[str], max_records: int) -> None:
-        if read_json_document(data, sink, skipped, max_records):
+        parsed, doc = _read_document(data, sink, max_records)
+        if parsed:
+            sink.doc = doc  # later stages of this exchange reuse it instead of decoding again
             return
         first = data.lstrip().partition(b"\n")[0].rstrip()
         if first[:1] == b"{" and first[-1:] == b"}" and len(first) < len(data.strip()):

@@ -143,6 +143,7 @@ class IdentityReader:
     def __init__(self, fingerprint: Fingerprinter) -> None:
         self.fingerprint = fingerprint
         self._cache: dict[tuple[str, str], Identity] = {}
+        self._by_authorization: dict[str, Identity] = {}  # Authorization header value -> identity
 
     def _cached(self, location: str, raw: str) -> Identity:
         key = (location, raw)
@@ -217,7 +218,13 @@ class IdentityReader:
         headers = event.request.headers
         auth = headers.get("authorization")
         if auth:
-            return self._cached("header:authorization", auth)
+            # the usual credential: looked up by its raw value alone (no key tuple per event)
+            ident = self._by_authorization.get(auth)
+            if ident is None:
+                if len(self._by_authorization) >= _CACHE_MAX:
+                    self._by_authorization.clear()
+                ident = self._by_authorization[auth] = self._cached("header:authorization", auth)
+            return ident
         for name in API_KEY_HEADERS:
             value = headers.get(name)
             if value:

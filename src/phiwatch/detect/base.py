@@ -166,13 +166,13 @@ class Lru(Generic[K, V]):
 class Clock:
     """A monotone "now" over event timestamps that may be late, absurd or jump."""
 
-    __slots__ = ("_votes", "max_future", "max_late", "now", "skipped")
+    __slots__ = ("max_future", "max_late", "now", "skipped", "votes")
 
     def __init__(self, max_late_s: float, max_future_s: float, skipped: Counter[str]) -> None:
         self.now: float | None = None
         self.max_late = max_late_s
         self.max_future = max_future_s
-        self._votes = 0
+        self.votes = 0
         self.skipped = skipped
 
     def tick(self, ts: float) -> float | None:
@@ -183,18 +183,18 @@ class Clock:
         now = self.now
         if now is None or now <= ts <= now + self.max_future:
             self.now = ts
-            self._votes = 0
+            self.votes = 0
             return ts
         if ts > now:
-            self._votes += 1
-            if self._votes >= JUMP_CONFIRM:  # several in a row: the clock really moved
+            self.votes += 1
+            if self.votes >= JUMP_CONFIRM:  # several in a row: the clock really moved
                 self.skipped["clock_jump"] += 1
-                self._votes = 0
+                self.votes = 0
                 self.now = ts
                 return ts
             self.skipped["future_timestamp"] += 1
             return None
-        self._votes = 0
+        self.votes = 0
         if now - ts > self.max_late:
             self.skipped["late_clamped"] += 1
             return now
@@ -249,21 +249,21 @@ class View:
         "window",
     )
 
-    def __init__(self) -> None:
-        self.event: Event
-        self.t: float
-        self.window: int
-        self.actor: str
-        self.ip: str
-        self.ident: Identity | None
-        self.endpoint: EndpointKey
-        self.rtype: str  # FHIR resource type in the path, "" when none
-        self.rid: str  # FHIR id after the type, "" for searches and operations
-        self.oid: str  # the object id at the template's first {id}, "" when none
-        self.owned: bool | None = None  # oid seen in a list this actor received (lazy)
-        self.status: int
-        self.allowlisted: bool
-        self.system_scope: bool  # SMART backend services: population-level by design
+    # Annotations only: ``DetectContext.view`` fills every slot (no __init__ call per event).
+    event: Event
+    t: float
+    window: int
+    actor: str
+    ip: str
+    ident: Identity | None
+    endpoint: EndpointKey
+    rtype: str  # FHIR resource type in the path, "" when none
+    rid: str  # FHIR id after the type, "" for searches and operations
+    oid: str  # the object id at the template's first {id}, "" when none
+    owned: bool | None  # oid seen in a list this actor received (lazy)
+    status: int
+    allowlisted: bool
+    system_scope: bool  # SMART backend services: population-level by design
 
 
 def actor_of(ident: Identity | None, ip: str) -> str:
@@ -330,19 +330,28 @@ class DetectContext:
         self._allow_cache: Lru[str, bool] = Lru(4096)
         self._templates: Lru[str, str] = Lru(8192)
         self._shapes: Lru[str, tuple[int, int]] = Lru(8192)
+        self._hashes: Lru[str, str] = Lru(8192)
         # (fingerprint, ip) -> (actor, system_scope): both follow from the credential
         self._actors: Lru[tuple[str, str], tuple[str, bool]] = Lru(65_536)
         self._window_s = self.options.window_s
         self._received: Lru[str, _Received] = Lru(self.options.ownership_actors)
-        self._last: Event | None = None
-        self._view: View | None = None
+        # The event last viewed and its view: detectors after the first test ``last_event``
+        # themselves and take ``last_view`` without a call (see ``view``).
+        self.last_event: Event | None = None
+        self.last_view: View | None = None
         self.events = 0
 
     def hash(self, value: str) -> str:
         """Keyed hash for evidence (object ids, patient ids, usernames): never the raw value."""
-        if self._hasher is not None:
-            return self._hasher(value)
-        return hmac.new(self._key, value.encode("utf-8", "surrogateescape"), hashlib.sha256).hexdigest()[:16]
+        h = self._hashes.get(value)  # the same accounts and patients recur: hash each once
+        if h is None:
+            if self._hasher is not None:
+                h = self._hasher(value)
+            else:
+                raw = value.encode("utf-8", "surrogateescape")
+                h = hmac.new(self._key, raw, hashlib.sha256).hexdigest()[:16]
+            self._hashes.put(value, h)
+        return h
 
     def allowlisted(self, ip: str) -> bool:
         if not self._nets or not ip:
@@ -365,14 +374,23 @@ class DetectContext:
 
     def view(self, event: Event) -> View | None:
         """The shared view of ``event``; None when its timestamp makes it unusable (counted)."""
-        if event is self._last:
-            return self._view
-        self._last = event
+        if event is self.last_event:
+            return self.last_view
+        self.last_event = event
         self.events += 1
-        t = self.clock.tick(event.ts)
-        if t is None:
-            self._view = None
-            return None
+        t = event.ts
+        clock = self.clock
+        now = clock.now
+        # Clock.tick's common case inline: in order, within max_future (NaN fails the tests)
+        if now is not None and now <= t <= now + clock.max_future and t <= MAX_TS:
+            clock.now = t
+            clock.votes = 0
+        else:
+            tick = clock.tick(t)
+            if tick is None:
+                self.last_view = None
+                return None
+            t = tick
         v = View()
         v.event = event
         v.t = t
@@ -426,7 +444,7 @@ class DetectContext:
             body = event.response.body
             if body and 200 <= status < 300 and req.method == "GET":
                 self._receive(v.actor, body)
-        self._view = v
+        self.last_view = v
         return v
 
     def _receive(self, actor: str, body: bytes) -> None:
@@ -517,9 +535,12 @@ class AlertBook:
             self._alerts[key] = alert
         else:
             alert.count += 1
-            alert.first_seen = min(alert.first_seen, v.t)
-            alert.last_seen = max(alert.last_seen, v.t)
-            if SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:
+            t = v.t
+            if t < alert.first_seen:
+                alert.first_seen = t
+            elif t > alert.last_seen:
+                alert.last_seen = t
+            if severity != alert.severity and SEVERITY_RANK[severity] > SEVERITY_RANK[alert.severity]:
                 alert.severity = severity
                 alert.action = self.policy.action(self.detector, severity)
             alert.evidence.update(evidence)

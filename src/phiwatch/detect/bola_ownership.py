@@ -70,7 +70,6 @@ class BolaOwnership:
 
     def __init__(self, ctx: DetectContext, options: BolaOwnershipOptions) -> None:
         self.ctx = ctx
-        self._view = ctx.view  # bound once: called for every event
         self.o = options
         self.book = AlertBook(NAME, ctx)
         cap = ctx.options.max_keys
@@ -95,7 +94,8 @@ class BolaOwnership:
         p.dirty = 1
 
     def process(self, event: Event) -> None:
-        v = self._view(event)
+        ctx = self.ctx  # the view is shared: built by the first detector, reused without a call
+        v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or not v.oid or v.allowlisted:
             return
         if v.system_scope and self.o.exempt_system_scopes:

@@ -56,7 +56,6 @@ class BolaSmart:
 
     def __init__(self, ctx: DetectContext, options: BolaSmartOptions) -> None:
         self.ctx = ctx
-        self._view = ctx.view  # bound once: called for every event
         self.options = options
         self.book = AlertBook(NAME, ctx)
         self.counts: dict[str, int] = {"no_context": 0, "bad_body": 0, "body_too_large": 0}
@@ -100,7 +99,8 @@ class BolaSmart:
         ident = event.identity
         if ident is None or not (ident.patient or ident.fhir_user or ident.scopes):
             return
-        v = self._view(event)
+        ctx = self.ctx  # the view is shared: built by the first detector, reused without a call
+        v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or not v.rtype:
             return
         own = own_patient(ident)

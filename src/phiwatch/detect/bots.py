@@ -84,7 +84,6 @@ class Bots:
         self._verdicts: Lru[str, Agent | None] = Lru(16_384)
         self._none = Agent("", "", "")
         self.timing: Lru[str, _Timing] = Lru(ctx.options.max_keys)
-        self._view = ctx.view
         self.counts: dict[str, int] = {"long_user_agent": 0}
 
     def classify(self, ua: str) -> Agent | None:
@@ -98,7 +97,8 @@ class Bots:
         return found
 
     def process(self, event: Event) -> None:
-        v = self._view(event)
+        ctx = self.ctx  # the view is shared: built by the first detector, reused without a call
+        v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted:
             return
         ua = event.user_agent
@@ -128,7 +128,20 @@ class Bots:
             }
             self.book.raise_alert(v, severity, evidence)
             return
-        tm = self._timing(v.actor, v.t, v.window)
+        # per-actor inter-arrival statistics (Welford), inline: this runs for every event
+        t = v.t
+        tm = self.timing.get(v.actor)
+        if tm is None or tm.window != v.window:
+            tm = self.timing.put(v.actor, _Timing(v.window, t))
+        else:
+            dt = t - tm.last
+            tm.last = t
+            tm.requests += 1
+            if dt >= 0:
+                n = tm.n = tm.n + 1
+                delta = dt - tm.mean
+                tm.mean += delta / n
+                tm.m2 += delta * (dt - tm.mean)
         o = self.o
         if tm.n >= o.regular_min and 0 < tm.mean <= o.regular_max_interval_s:
             sd = (tm.m2 / (tm.n - 1)) ** 0.5
@@ -140,21 +153,6 @@ class Bots:
                     "cv": round(sd / tm.mean, 3),
                 }
                 self.book.raise_alert(v, severity, evidence | {"requests": tm.requests})
-
-    def _timing(self, actor: str, t: float, window: int) -> _Timing:
-        tm = self.timing.get(actor)
-        if tm is None or tm.window != window:
-            return self.timing.put(actor, _Timing(window, t))
-        dt = t - tm.last
-        tm.last = t
-        tm.requests += 1
-        if dt < 0:
-            return tm
-        n = tm.n = tm.n + 1
-        delta = dt - tm.mean
-        tm.mean += delta / n
-        tm.m2 += delta * (dt - tm.mean)
-        return tm
 
     def alerts(self) -> list[Alert]:
         return self.book.alerts()

@@ -98,7 +98,6 @@ class CredentialStuffing:
 
     def __init__(self, ctx: DetectContext, options: CredentialStuffingOptions) -> None:
         self.ctx = ctx
-        self._view = ctx.view  # bound once: called for every event
         self.o = options
         self.book = AlertBook(NAME, ctx)
         cap = ctx.options.max_keys
@@ -123,7 +122,8 @@ class CredentialStuffing:
         req = event.request
         if req.method != "POST":
             return
-        v = self._view(event)
+        ctx = self.ctx  # the view is shared: built by the first detector, reused without a call
+        v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted or not self._is_login(v):
             return
         o = self.o

@@ -44,7 +44,7 @@ class FloodOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class _Rate:
-    __slots__ = ("count", "day", "day_n", "hours", "hours_n", "minute", "top")
+    __slots__ = ("count", "day", "day_n", "hours", "hours_n", "lead", "lead_n", "lead_ok", "minute", "top")
 
     def __init__(self, minute: int) -> None:
         self.minute = minute
@@ -54,6 +54,11 @@ class _Rate:
         self.hours = [0.0] * 24
         self.hours_n = [0] * 24
         self.top: dict[str, int] = {}  # Misra-Gries counters, insertion-ordered like Counter
+        # The top source as max() over ``top`` names it (first of the largest), kept as counts
+        # grow so a flood minute does not rescan ``top`` per request; lead_ok False: rescan.
+        self.lead = "*"
+        self.lead_n = 0
+        self.lead_ok = True
 
 
 class _Client:
@@ -99,7 +104,6 @@ class Flood:
 
     def __init__(self, ctx: DetectContext, options: FloodOptions) -> None:
         self.ctx = ctx
-        self._view = ctx.view  # bound once: called for every event
         self.o = options
         self.book = AlertBook(NAME, ctx)
         cap = ctx.options.max_keys
@@ -132,14 +136,22 @@ class Flood:
         r.minute = minute
         r.count = 0
         r.top.clear()
+        r.lead, r.lead_n, r.lead_ok = "*", 0, True
 
     def _count_source(self, r: _Rate, actor: str) -> None:
         top = r.top
         n = top.get(actor)
         if n is not None:
-            top[actor] = n + 1
+            n += 1
+            top[actor] = n
+            if n > r.lead_n:
+                r.lead, r.lead_n = actor, n
+            elif n == r.lead_n:
+                r.lead_ok = False  # a tie: which one max() names depends on key order
         elif len(top) < self.o.top_sources:
             top[actor] = 1
+            if r.lead_n == 0:  # a new key ties an older one at 1: the older stays first
+                r.lead, r.lead_n = actor, 1
         else:  # Misra-Gries: decrement all, drop zeros
             for k in list(top):
                 n = top[k] - 1
@@ -147,9 +159,18 @@ class Flood:
                     del top[k]
                 else:
                     top[k] = n
+            r.lead_ok = False
+
+    def _top(self, r: _Rate) -> tuple[str, int]:
+        """The top source of the minute and its count (``("*", 0)`` when none)."""
+        if not r.lead_ok:
+            r.lead, r.lead_n = max(r.top.items(), key=_BY_COUNT) if r.top else ("*", 0)
+            r.lead_ok = True
+        return r.lead, r.lead_n
 
     def process(self, event: Event) -> None:
-        v = self._view(event)
+        ctx = self.ctx  # the view is shared: built by the first detector, reused without a call
+        v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted:
             return
         o = self.o
@@ -164,8 +185,13 @@ class Flood:
         count = r.count = r.count + 1
         top = r.top
         n = top.get(actor)
-        if n is not None:  # the common case of _count_source, inline
-            top[actor] = n + 1
+        if n is not None:  # _count_source's common case, inline
+            n += 1
+            top[actor] = n
+            if n > r.lead_n:
+                r.lead, r.lead_n = actor, n
+            elif n == r.lead_n:
+                r.lead_ok = False
         else:
             self._count_source(r, actor)
         if count > o.min_volume:  # below min_volume no baseline can make an endpoint alert
@@ -188,7 +214,7 @@ class Flood:
         base = self.baseline(r, (minute // 60) % 24)
         limit = max(float(o.min_volume), o.factor * base) if base is not None else float(o.min_volume)
         if r.count > limit:
-            top, n = max(r.top.items(), key=_BY_COUNT) if r.top else ("*", 0)  # first of the largest
+            top, n = self._top(r)
             share = n / r.count
             if share >= o.concentration:
                 actor, severity = top, "high" if r.count > 2 * limit else "medium"

@@ -126,7 +126,6 @@ class PartnerMisuse:
         self.o = options
         self.book = AlertBook(NAME, ctx)
         self.profiles: Lru[str, _Profile] = Lru(ctx.options.max_keys)
-        self._view = ctx.view
 
     def _purpose(self, v: View, partner: str, rtype: str, op: str) -> None:
         purpose = self.o.purposes.get(partner)
@@ -154,7 +153,8 @@ class PartnerMisuse:
             if ident.kind not in (AUTH_API_KEY, AUTH_BASIC):
                 return
             partner = ident.actor
-        v = self._view(event)
+        ctx = self.ctx  # the view is shared: built by the first detector, reused without a call
+        v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted:
             return
         o = self.o

@@ -75,7 +75,6 @@ class Scraping:
         self.o = options
         self.book = AlertBook(NAME, ctx)
         self.harvests: Lru[str, _Harvest] = Lru(ctx.options.max_keys)
-        self._view = ctx.view
         self.counts: dict[str, int] = {"exempt": 0}
 
     def _query(self, v: View, h: _Harvest) -> None:
@@ -99,7 +98,8 @@ class Scraping:
             h.broad += 1
 
     def process(self, event: Event) -> None:
-        v = self._view(event)
+        ctx = self.ctx  # the view is shared: built by the first detector, reused without a call
+        v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted:
             return
         o = self.o

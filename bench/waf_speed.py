@@ -1,17 +1,32 @@
-"""WAF speed: p50/p99 latency and requests/s at PL1 for three request shapes, beside the same
-requests through an empty rule set (the engine's fixed cost) in the same run; then the parallel
-evaluator's speedup over one process on a mixed stream.
+"""WAF speed, in three parts, all measured in the same run:
 
-    python bench/waf_speed.py [--iterations 400] [--workers 2]
+1. p50/p99 latency and requests/s at PL1 for three request shapes, beside the same requests
+   through an empty rule set (the engine's fixed cost).
+2. The parallel evaluator over a realistic mixed stream from the simulator: requests/s for 1, 2
+   and os.cpu_count() workers against one in-process engine, worker start-up (spawn, import,
+   CRS load) apart from steady state, CPU seconds of the main process and of the workers, and
+   what the main process spends per event on serialisation (whole events vs the jobs shipped).
+3. End to end: ``phiwatch.analyze.analyze`` over the same simulated traffic with the WAF off,
+   with the built-in rules, with full CRS, and with full CRS scoped to requests carrying input;
+   events/s and wall and CPU ratios against WAF off.
+
+    python bench/waf_speed.py [--iterations 400] [--stream 5000] [--repeat 1] [--skip-shapes]
+
+The box is shared: CPU seconds (main + workers) are the steadier figure; wall ratios move with load.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import orjson
 
 from phiwatch.detect.waf import (
@@ -20,8 +35,9 @@ from phiwatch.detect.waf import (
     empty_source,
     evaluate_parallel,
     load_engine,
-    resolve_source,
 )
+from phiwatch.detect.waf.config import Scope
+from phiwatch.detect.waf.parallel import job_for
 from phiwatch.model import Event, Request
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -99,15 +115,21 @@ def pct(values: list[float], q: float) -> float:
     return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--iterations", type=int, default=400)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--stream", type=int, default=3000, help="events in the parallel comparison")
-    args = ap.parse_args()
-    crs = load_engine(DATA / "crs", WafConfig(paranoia_level=1))
+def children_cpu() -> float:
+    """CPU seconds of reaped child processes (the pool joins its workers on exit)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def simulated(n: int) -> list[Event]:
+    from phiwatch.simulate import SimulationConfig, iter_exchanges
+    from phiwatch.simulate.scenarios import to_events
+
+    return list(to_events(iter_exchanges(SimulationConfig(seed=7, events=n))))
+
+
+def shapes(args: argparse.Namespace, crs: WafEngine) -> None:
     empty = load_engine(config=WafConfig(), source=empty_source())
-    print(f"rules: {crs.source.describe()}")
     head = f"{'request':<24}{'CRS PL1 p50/p99 ms':>20}{'req/s':>9}{'empty p50/p99 ms':>19}{'req/s':>9}"
     print(f"{head}{'ratio':>8}")
     for name, event in requests().items():
@@ -119,17 +141,105 @@ def main() -> None:
             f"{name:<24}{pct(full, 0.5):>9.2f} /{pct(full, 0.99):>7.2f}{fr:>9.0f}"
             f"{pct(base, 0.5):>10.3f} /{pct(base, 0.99):>6.3f}{br:>9.0f}{ratio:>7.1f}x"
         )
-    stream = [e for _ in range(args.stream // 3 + 1) for e in requests().values()][: args.stream]
+
+
+def per_event_us(fn: Callable[[], object], n: int, repeat: int = 3) -> float:
+    best = min(timed(fn) for _ in range(repeat))
+    return best / n * 1e6
+
+
+def timed(fn: Callable[[], object]) -> float:
     t = time.perf_counter()
-    for e in stream:
-        crs.evaluate(e)
-    seq = time.perf_counter() - t
-    source, config = resolve_source(DATA / "crs"), WafConfig()
-    t = time.perf_counter()
-    n = sum(1 for _ in evaluate_parallel(stream, args.workers, source=source, config=config, batch=64))
-    par = time.perf_counter() - t
-    print(f"mixed stream of {n}: one process {n / seq:.0f} req/s; {args.workers} workers {n / par:.0f} req/s "
-          f"(speedup {seq / par:.2f}x, incl. worker start-up)")  # fmt: skip
+    fn()
+    return time.perf_counter() - t
+
+
+def parallel(args: argparse.Namespace, crs: WafEngine, stream: list[Event]) -> None:
+    n = len(stream)
+    whole = per_event_us(lambda: msgspec.msgpack.encode(stream), n)
+    jobs = per_event_us(lambda: msgspec.msgpack.encode([job_for(e, False) for e in stream]), n)
+    print(f"\nmain-process serialisation: whole events {whole:.1f} us/event "
+          f"({len(msgspec.msgpack.encode(stream)) // n} B), jobs {jobs:.1f} us/event "
+          f"({len(msgspec.msgpack.encode([job_for(e, False) for e in stream])) // n} B)")  # fmt: skip
+    cpu = time.process_time()
+    seq = timed(lambda: [crs.evaluate(e) for e in stream])
+    cpu = time.process_time() - cpu
+    print(f"mixed stream of {n}: one process {n / seq:.0f} req/s ({cpu / n * 1000:.2f} ms CPU a request)")
+    source, config = crs.source, crs.config
+    for workers in sorted({1, 2, os.cpu_count() or 1}):
+        best: tuple[float, float, float, float] | None = None
+        for _ in range(args.repeat):
+            start = timed(
+                lambda w=workers: list(evaluate_parallel(stream[:1], w, source=source, config=config))
+            )
+            c0, m0 = children_cpu(), time.process_time()
+            wall = timed(
+                lambda w=workers: sum(1 for _ in evaluate_parallel(stream, w, source=source, config=config))
+            )
+            run = (wall, start, time.process_time() - m0, children_cpu() - c0)
+            best = run if best is None or run[0] < best[0] else best
+        assert best is not None
+        wall, start, main_cpu, kids = best
+        steady = n / max(wall - start, 1e-9)
+        print(
+            f"  {workers} worker(s): {n / wall:.0f} req/s ({seq / wall:.2f}x one process); start-up "
+            f"{start:.2f} s; steady {steady:.0f} req/s; CPU main {main_cpu:.2f} s, workers {kids:.2f} s"
+        )
+
+
+def end_to_end(args: argparse.Namespace, n: int) -> None:
+    from phiwatch.analyze import AnalyzeOptions, analyze
+    from phiwatch.simulate import SimulationConfig, simulate
+
+    crs_dir = str(DATA / "crs")
+    runs = {
+        "WAF off": AnalyzeOptions(waf=False),
+        "built-in rules": AnalyzeOptions(crs=None),
+        "full CRS": AnalyzeOptions(crs=crs_dir),
+        "full CRS, input only": AnalyzeOptions(
+            crs=crs_dir, waf_config=WafConfig(scope=Scope(only_with_input=True))
+        ),
+    }
+    os.environ.pop("PHIWATCH_CRS_DIR", None)  # "built-in rules" must mean built-in
+    with tempfile.TemporaryDirectory() as tmp:
+        traffic = Path(tmp) / "traffic.jsonl"
+        simulate(traffic, SimulationConfig(seed=7, events=n))
+        print(f"\nanalyze, {n} simulated events, {os.cpu_count()} CPUs ({os.getloadavg()[0]:.1f} load):")
+        base_wall = base_cpu = 0.0
+        for i, (name, options) in enumerate(runs.items()):
+            best: tuple[float, float, int] | None = None
+            for r in range(args.repeat):
+                c0, m0 = children_cpu(), time.process_time()
+                t = time.perf_counter()
+                report = analyze([traffic], db=str(Path(tmp) / f"{i}-{r}.db"), options=options)
+                wall = time.perf_counter() - t
+                cpu = time.process_time() - m0 + children_cpu() - c0
+                waf = report.summary["waf"]
+                evaluated = waf.get("evaluated", 0) if isinstance(waf, dict) else 0
+                best = (wall, cpu, evaluated) if best is None or wall < best[0] else best
+            assert best is not None
+            wall, cpu, evaluated = best
+            if i == 0:
+                base_wall, base_cpu = wall, cpu
+            print(
+                f"  {name:<22}{n / wall:>7.0f} events/s  wall {wall:6.2f} s ({wall / base_wall:.2f}x)  "
+                f"CPU {cpu:6.2f} s ({cpu / base_cpu:.2f}x)  WAF-evaluated {evaluated}"
+            )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--iterations", type=int, default=400)
+    ap.add_argument("--stream", type=int, default=5000, help="simulated events (parallel and end to end)")
+    ap.add_argument("--repeat", type=int, default=1, help="best of N for the stream and end-to-end runs")
+    ap.add_argument("--skip-shapes", action="store_true", help="skip part 1")
+    args = ap.parse_args()
+    crs = load_engine(DATA / "crs", WafConfig(paranoia_level=1))
+    print(f"rules: {crs.source.describe()}")
+    if not args.skip_shapes:
+        shapes(args, crs)
+    parallel(args, crs, simulated(args.stream))
+    end_to_end(args, args.stream)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ def test_info_with_crs(crs_dir: Path) -> None:
     assert result.exit_code == 0
     assert "OWASP CRS 4.28.0" in result.output and "paranoia level: 2" in result.output
     assert "application/fhir+json" in result.output
+    assert "scope: every request" in result.output and "static assets" in result.output
 
 
 def test_info_bad_crs_dir_is_one_line_exit_2(tmp_path: Path) -> None:

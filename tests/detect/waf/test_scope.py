@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from phiwatch.detect.waf.config import Exclusion, Scope
-from phiwatch.detect.waf.scope import endpoint_path, excluded, in_scope, template_matches
+from phiwatch.detect.waf.scope import describe, endpoint_path, excluded, in_scope, template_matches
 from phiwatch.model import EndpointKey
 from tests.factories import tevent
 
@@ -57,3 +57,10 @@ def test_endpoint_path_prefers_template() -> None:
     assert endpoint_path(ev) == "/Patient/123"
     ev.endpoint = EndpointKey("GET", "fhir.example.org", "/Patient/{id}")
     assert endpoint_path(ev) == "/Patient/{id}"
+
+
+def test_describe_names_the_default_scope_and_its_narrowing() -> None:
+    default = describe(Scope())
+    assert default.startswith("every request") and ".css" in default and ".woff2" in default
+    narrow = describe(Scope(only_with_input=True, skip_static=False))
+    assert narrow == "requests with a query string or a body only"

@@ -1,4 +1,12 @@
-"""Which events the WAF evaluates (see ``Scope``) and how exclusions find their endpoint."""
+"""Which events the WAF evaluates (see ``Scope``) and how exclusions find their endpoint.
+
+Default scope: every request except static assets, i.e. GET/HEAD of a path ending in ``.css``,
+``.js``, an image, a font or a media file with neither query string nor body (path traversal and
+header attacks need no body, so API reads without a query are still evaluated). Out-of-scope events
+are decided in the main process and never shipped to the parallel workers. ``only_with_input``
+narrows to requests that carry a query string or a body (about half the cost on typical FHIR
+traffic, at the price of path- and header-only attacks).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +25,18 @@ def in_scope(event: Event, scope: Scope) -> bool:
         if dot > 0 and last[dot + 1 :].lower() in scope.static_extensions:
             return False
     return True
+
+
+def describe(scope: Scope) -> str:
+    """One line for ``phiwatch rules info``: what is evaluated and what is skipped."""
+    if scope.only_with_input:
+        what = "requests with a query string or a body only"
+    else:
+        what = "every request, path and headers included"
+    if scope.skip_static:
+        exts = " ".join(f".{e}" for e in sorted(scope.static_extensions))
+        what += f"; skipped: GET/HEAD of static assets without query or body ({exts})"
+    return what
 
 
 def endpoint_path(event: Event) -> str:

@@ -274,3 +274,23 @@ def test_shape_cache_answers_as_the_walk(segs: list[str], other_ids: list[int]) 
     assert digit_shape(path) == digit_shape(other)
     assert t.compute(path) == template_path(path)
     assert t.compute(other) == template_path(other) == template_path(path)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "expected", "reason"),
+    [
+        (
+            "/r4/Patient/1",
+            "/r4/Patient/22",
+            "/r4/Patient/{id}",
+            "same head, numeric tail: from the tail memo",
+        ),
+        ("/Patient/1/_history/2", "/Patient/3/_history/4", "/Patient/{id}/_history/{vid}", "heads differ"),
+        ("/users/42", "/users/\u00b2", "/users/{id}", "a non-ASCII digit tail is a word, not the memo's id"),
+        ("/v2/items/7", "/v2/items/7a", "/v2/items/{id}", "a tail with a letter takes the walk"),
+    ],
+)
+def test_memos_answer_as_the_walk(first: str, second: str, expected: str, reason: str) -> None:
+    t = Templater()
+    assert t.compute(first) == template_path(first) == expected, reason
+    assert t.compute(second) == template_path(second), reason

@@ -177,11 +177,11 @@ class Templater:
 
     The cache has two generations: when the young one fills up it becomes the old one and the
     previous old one is dropped, so memory stays under ``2 * cache_size`` entries while hot
-    paths survive. Misses (a million distinct patient ids) go through a small cache keyed by
-    ``digit_shape`` (at most ``_SHAPES_CAP`` entries, like the word memo), then one
-    ``template_path`` call."""
+    paths survive. Misses (a million distinct patient ids) go through small memos keyed by the
+    path before a last numeric segment and by ``digit_shape`` (at most ``_SHAPES_CAP`` entries
+    each, like the word memo), then one ``template_path`` call."""
 
-    __slots__ = ("_cap", "_fhir", "_old", "_shapes", "_words", "_young")
+    __slots__ = ("_cap", "_fhir", "_old", "_shapes", "_tails", "_words", "_young")
 
     def __init__(self, *, fhir: bool = True, cache_size: int = 32_768) -> None:
         if cache_size < 1:
@@ -192,6 +192,7 @@ class Templater:
         self._old: dict[str, str] = {}
         self._words: dict[str, bool] = {}
         self._shapes: dict[str, str] = {}
+        self._tails: dict[str, str] = {}  # path before a last all-digit segment -> template
 
     def template(self, path: str) -> str:
         t = self._young.get(path)
@@ -208,6 +209,20 @@ class Templater:
 
     def compute(self, path: str) -> str:
         """The template, bypassing the path cache (for callers that cache paths themselves)."""
+        # The most common new path ends in a numeric id (/r4/Patient/123, /v2/invoices/9): its
+        # template depends only on what comes before that id, found without splitting the path.
+        head, _, tail = path.rpartition("/")
+        if tail.isdigit() and tail.isascii():
+            t = self._tails.get(head)
+            if t is None:
+                t = self._by_shape(path)
+                if len(self._tails) >= _SHAPES_CAP:
+                    self._tails.clear()
+                self._tails[head] = t
+            return t
+        return self._by_shape(path)
+
+    def _by_shape(self, path: str) -> str:
         shape = digit_shape(path)
         if shape is None:
             return template_path(path, fhir=self._fhir, words=self._words)

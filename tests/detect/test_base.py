@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phiwatch.detect.base import (
     DETECTORS,
@@ -213,3 +216,45 @@ def test_alert_book_aggregates_per_actor_endpoint_window() -> None:
         book.raise_alert(v, "low", {})
     assert len(book) == 2 and book.evicted == 1
     assert all_alerts([]) == []
+
+
+# Ownership answers are memoised per actor (only bodies received since the last question are
+# scanned); the oracle below is the plain definition: the id is a substring of a body still
+# held, bodies cut to ownership_bytes and dropped oldest first past that many bytes in all.
+_IDS = ["7", "12", "123", "1234", "31", "9"]
+_op = st.one_of(
+    st.tuples(st.just("list"), st.lists(st.sampled_from(_IDS), max_size=3)),
+    st.tuples(st.just("read"), st.sampled_from(_IDS)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_op, max_size=40), st.integers(min_value=8, max_value=60))
+def test_memoised_ownership_matches_a_plain_scan(ops: list[tuple[str, Any]], cap: int) -> None:
+    ctx = DetectContext(DetectOptions(ownership_bytes=cap))
+    held: list[bytes] = []
+    for i, (kind, arg) in enumerate(ops):
+        ts = T0 + i
+        if kind == "list":
+            body = ('{"data":[' + ",".join(f'{{"id":"{x}"}}' for x in arg) + "]}").encode()
+            ctx.view(tevent(path="/v2/invoices", resp_body=body, ts=ts))
+            held.append(body[:cap])
+            while sum(map(len, held)) > cap:
+                held.pop(0)
+        else:
+            v = ctx.view(tevent(path=f"/v2/invoices/{arg}", ts=ts))
+            assert v is not None and v.oid == arg
+            assert ctx.owned(v) == any(arg.encode() in b for b in held), (arg, held)
+
+
+def test_ownership_memo_survives_eviction_of_the_body_that_held_the_id() -> None:
+    ctx = DetectContext(DetectOptions(ownership_bytes=40))
+    ctx.view(tevent(path="/v2/invoices", resp_body=b'{"id":"555"}', ts=T0))
+    first = ctx.view(tevent(path="/v2/invoices/555", ts=T0 + 1))
+    assert first is not None and ctx.owned(first)  # memoised: the hit is the first body
+    ctx.view(tevent(path="/v2/invoices", resp_body=b'{"id":"1","other":"xxxxxxxxxxxx"}', ts=T0 + 2))
+    again = ctx.view(tevent(path="/v2/invoices/555", ts=T0 + 3))
+    assert again is not None and not ctx.owned(again)  # that body left: no longer owned
+    ctx.view(tevent(path="/v2/invoices", resp_body=b'{"id":"555"}', ts=T0 + 4))
+    back = ctx.view(tevent(path="/v2/invoices/555", ts=T0 + 5))
+    assert back is not None and ctx.owned(back)  # received again: owned again

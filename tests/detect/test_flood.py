@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from phiwatch.detect.base import DetectContext, DetectOptions
-from phiwatch.detect.flood import Flood, FloodOptions
+from phiwatch.detect.flood import Flood, FloodOptions, _Rate
 from phiwatch.model import Event, Identity
 from tests.factories import tevent
 
@@ -94,3 +96,18 @@ def test_clock_jump_and_state_cap() -> None:
     many = [tevent(path=f"/p{k}", ts=T0 + k, client_ip=f"10.0.{k // 250}.{k % 250}") for k in range(3000)]
     det = run(many, max_keys=100)
     assert len(det.clients) == 100 and len(det.rates) == 10
+
+
+# The top source of an endpoint minute is kept as counts grow (no rescan per request); it must
+# always be what max() over the Misra-Gries counters names: the first of the largest.
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from("abcdef"), max_size=80), st.integers(min_value=1, max_value=4))
+def test_top_source_is_the_first_of_the_largest(actors: list[str], slots: int) -> None:
+    flood = Flood(DetectContext(), FloodOptions(top_sources=slots))
+    r = _Rate(0)
+    for i, actor in enumerate(actors):
+        if i % 29 == 28:
+            flood._fold(r, r.minute + 1)  # a new minute starts from no counters
+        flood._count_source(r, actor)
+        expected = max(r.top.items(), key=lambda kv: kv[1]) if r.top else ("*", 0)
+        assert flood._top(r) == expected, (actors[: i + 1], r.top)

@@ -304,7 +304,7 @@ class _Received:
         self.bodies: deque[bytes] = deque()
         self.size = 0
         self.base = 0
-        self.memo: dict[str, tuple[int, int]] = {}
+        self.memo: dict[str, tuple[int, int]] | None = None  # made on the first question
 
 
 class DetectContext:
@@ -473,6 +473,8 @@ class DetectContext:
                 base = r.base
                 end = base + len(bodies)
                 memo = r.memo
+                if memo is None:
+                    memo = r.memo = {}
                 checked, hit = memo.get(oid, (base, -1))
                 if hit < base and checked < end:  # no known hit left: scan the new bodies, newest first
                     needle = oid.encode("utf-8", "surrogateescape")

@@ -75,25 +75,38 @@ class Scraping:
         self.o = options
         self.book = AlertBook(NAME, ctx)
         self.harvests: Lru[str, _Harvest] = Lru(ctx.options.max_keys)
+        self._queries: Lru[str, tuple[int, int, bool]] = Lru(4096)
         self.counts: dict[str, int] = {"exempt": 0}
 
-    def _query(self, v: View, h: _Harvest) -> None:
+    def _parse_query(self, query: str) -> tuple[int, int, bool]:
+        """(deep page parameters, huge ``_count`` parameters, has a filter) of a query string."""
         o = self.o
+        deep = broad = 0
         filtered = False
-        for part in v.event.request.query.split("&"):
+        for part in query.split("&"):
             name, _, value = part.partition("=")
             if name in PAGE_PARAMS:
                 n = _int(value)
                 if n is not None and (
                     n >= o.deep_offset or (name in ("page", "_page") and n * 20 >= o.deep_offset)
                 ):
-                    h.deep += 1
+                    deep += 1
             elif name == "_count":
                 n = _int(value)
                 if n is not None and n >= o.broad_count:
-                    h.broad += 1
+                    broad += 1
             if name and name not in NO_FILTER:
                 filtered = True
+        return deep, broad, filtered
+
+    def _query(self, v: View, h: _Harvest) -> None:
+        query = v.event.request.query
+        parsed = self._queries.get(query)  # searches repeat (same filters, other pages)
+        if parsed is None:
+            parsed = self._queries.put(query, self._parse_query(query))
+        deep, broad, filtered = parsed
+        h.deep += deep
+        h.broad += broad
         if not filtered and v.rtype and not v.rid and v.event.request.method == "GET":
             h.broad += 1
 

@@ -136,3 +136,34 @@ def test_mutated_record_never_raises(tmp_path: Path, cut: int, junk: bytes) -> N
     with path.open("rb") as stream:
         events = list(JsonlSource.read(stream, "mut", report, IngestOptions()))
     assert len(events) + report.rejected >= 1
+
+
+def test_two_objects_on_a_line_beside_a_blank_line_keep_exact_numbers(tmp_path: Path) -> None:
+    """A whitespace-only line and a line holding two objects: the second is rejected with its
+    own number, and the lines after both keep theirs (no object moves to another line)."""
+    good = b'{"ts": 1, "request": {"method": "GET", "url": "https://a.example/x"}}'
+    data = good + b"\n   \n" + good + good + b"\n" + good + b"\n"
+    events, report = read_bytes(tmp_path, data)
+    assert [e.line for e in events] == [1, 4]
+    assert rejected_lines(report) == [3]
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected", "reason"),
+    [
+        ({"Accept": "a", "X-Id": "1"}, {"accept": "a", "x-id": "1"}, "names lower-cased"),
+        ({"accept": "a"}, {"accept": "a"}, "already lower-case"),
+        ({"Accept": "a", "accept": "b"}, {"accept": "a, b"}, "one name once lower-cased: joined in order"),
+        ([["Accept", "a"], ["ACCEPT", "b"]], {"accept": "a, b"}, "pairs, repeated"),
+        ({}, {}, "empty object"),
+    ],
+)
+def test_header_names(tmp_path: Path, headers: object, expected: dict[str, str], reason: str) -> None:
+    rec = {
+        "ts": 1,
+        "request": {"method": "GET", "url": "/", "headers": headers},
+        "response": {"headers": headers},
+    }
+    (ev,), _ = read_bytes(tmp_path, msgspec.json.encode(rec))
+    assert ev.request.headers == expected, reason
+    assert ev.response.headers == expected, reason

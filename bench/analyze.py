@@ -3,7 +3,8 @@ with its built-in rules, and without the WAF), beside reading the same file alon
 baseline: ``read_events``, and ``json.loads`` per line) measured in the same run.
 
 Also prints where the time goes: a second run wraps each pipeline stage in a timing proxy
-(bench only; the proxies add a little overhead, so the breakdown is its own run).
+(bench only; the proxies add a little overhead, so the breakdown is its own run). The breakdown
+is CPU time of this process (WAF workers not included).
 
 Wall time is what counts for ``analyze`` (the WAF evaluates ahead in worker processes); CPU
 time of this process is printed beside it, because the machine is shared. Best of ``--rounds``.
@@ -61,7 +62,8 @@ def json_lines(path: Path) -> None:
 
 
 class _Timed:
-    """A stage proxy that adds the wall time of each ``process`` call to ``spent[name]``."""
+    """A stage proxy that adds the CPU time of each ``process`` call to ``spent[name]`` (CPU, not
+    wall: other work on a shared machine must not count against a stage)."""
 
     def __init__(self, stage: Stage, spent: dict[str, float]) -> None:
         self._stage = stage
@@ -69,11 +71,11 @@ class _Timed:
         self._spent = spent
 
     def process(self, event: Event) -> None:
-        t = time.perf_counter()
+        t = time.process_time()
         try:
             self._stage.process(event)
         finally:
-            self._spent[self.name] += time.perf_counter() - t
+            self._spent[self.name] += time.process_time() - t
 
     def __getattr__(self, attr: str) -> Any:
         return getattr(self._stage, attr)
@@ -89,9 +91,9 @@ def breakdown(path: Path, tmp: Path, options: AnalyzeOptions) -> tuple[dict[str,
     original = analyze_mod.Pipeline
     analyze_mod.Pipeline = TimedPipeline  # type: ignore[misc]
     try:
-        t = time.perf_counter()
+        t = time.process_time()
         run_analyze(path, tmp, options)
-        total = time.perf_counter() - t
+        total = time.process_time() - t
     finally:
         analyze_mod.Pipeline = original  # type: ignore[misc]
     return dict(spent), total
@@ -114,7 +116,7 @@ def main() -> None:
         def row(label: str, wall: float, cpu: float, base: float) -> None:
             print(
                 f"  {label:<28} {wall:7.2f} s ({cpu:6.2f})  {n / wall:8.0f} ev/s  {mb / wall:6.1f} MB/s"
-                f"  x{wall / base:5.1f} of read_events"
+                f"  ({n / cpu:6.0f} ev per CPU s)  x{wall / base:5.1f} of read_events"
             )
 
         json_w, json_c = best(lambda: json_lines(path), args.rounds)
@@ -130,7 +132,7 @@ def main() -> None:
         for label, options in configs:
             spent, total = breakdown(path, tmp, options)
             staged = sum(spent.values())
-            print(f"per-stage time, {label} (one timed run, {total:.2f} s wall):")
+            print(f"per-stage CPU time, {label} (one timed run, {total:.2f} s CPU in this process):")
             rest = total - staged
             print(f"  {'ingest + store + checks':<22} {rest:6.2f} s  {100 * rest / total:5.1f} %")
             for name, s in sorted(spent.items(), key=lambda kv: -kv[1]):

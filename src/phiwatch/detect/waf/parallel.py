@@ -7,6 +7,12 @@ per event, the request, client address and endpoint only (response bodies, PHI h
 and timestamps stay behind: request rules never read them; the response travels only when
 ``inspect_response`` is on). libmodsecurity with CRS costs 1-9 ms a request in C++, so the
 workers set the pace and the pipeline keeps doing its cheaper stages meanwhile.
+
+Requests that repeat exactly (same job bytes: method, path, query, headers, body, client address,
+endpoint) reuse the earlier result instead of a round trip: access logs carry no per-request ids,
+and polling clients repeat (about a fifth of a real Apache log). This is exact, not a heuristic:
+with CRS's default collections off (phiwatch never turns them on) a result depends on the request
+alone.
 """
 
 from __future__ import annotations
@@ -43,12 +49,8 @@ def job_for(event: Event, with_response: bool) -> Job:
     return Job(event.request, event.client_ip, event.endpoint, event.response if with_response else None)
 
 
-def plan_batch(chunk: list[Event], config: WafConfig) -> tuple[list[bool], list[Job]]:
-    """Which events of a batch go to a worker (in scope) and the jobs that carry them."""
-    scope, with_response = config.scope, config.inspect_response
-    shipped = [in_scope(e, scope) for e in chunk]
-    return shipped, [job_for(e, with_response) for e, sent in zip(chunk, shipped, strict=True) if sent]
-
+CACHE_ENTRIES = 4096  # recent distinct requests remembered (FIFO)
+CACHE_JOB_BYTES = 8192  # larger jobs (bodies) rarely repeat: not worth holding
 
 _engine: object = None  # the worker's engine, built once by _init
 _encoder = msgspec.msgpack.Encoder()
@@ -73,10 +75,47 @@ def _work(batch: bytes) -> bytes:
     return _encoder.encode([engine.evaluate(job.event()) for job in _jobs_decoder.decode(batch)])  # type: ignore[attr-defined]
 
 
-def _results(chunk: list[Event], shipped: list[bool], future: Future[bytes] | None) -> Iterator[WafResult]:
-    done = iter(_results_decoder.decode(future.result())) if future is not None else iter(())
-    for sent in shipped:
-        yield next(done) if sent else NOT_EVALUATED
+class Batch:
+    """One batch in flight: per event, a result known here (out of scope, repeated request) or
+    None for the next result from the worker; the job bytes of what was shipped, for the cache."""
+
+    __slots__ = ("events", "future", "known", "sent")
+
+    def __init__(self, events: list[Event], known: list[WafResult | None], sent: list[bytes]) -> None:
+        self.events, self.known, self.sent = events, known, sent
+        self.future: Future[bytes] | None = None
+
+    def results(self, cache: dict[bytes, WafResult]) -> Iterator[WafResult]:
+        done: list[WafResult] = []
+        if self.future is not None:
+            done = _results_decoder.decode(self.future.result())
+            for blob, result in zip(self.sent, done, strict=True):
+                if len(blob) <= CACHE_JOB_BYTES:
+                    if len(cache) >= CACHE_ENTRIES:
+                        del cache[next(iter(cache))]
+                    cache[blob] = result
+        fresh = iter(done)
+        for known in self.known:
+            yield next(fresh) if known is None else known
+
+
+def plan_batch(chunk: list[Event], config: WafConfig, cache: dict[bytes, WafResult] | None = None) -> Batch:
+    """Decide each event of a batch here when possible (out of scope, repeated request) and
+    encode the jobs that must go to a worker."""
+    cache = {} if cache is None else cache
+    scope, with_response = config.scope, config.inspect_response
+    known: list[WafResult | None] = []
+    sent: list[bytes] = []
+    for event in chunk:
+        if not in_scope(event, scope):
+            known.append(NOT_EVALUATED)
+            continue
+        blob = _encoder.encode(job_for(event, with_response))
+        hit = cache.get(blob)
+        if hit is None:
+            sent.append(blob)
+        known.append(hit)
+    return Batch(chunk, known, sent)
 
 
 def evaluate_parallel(
@@ -89,14 +128,15 @@ def evaluate_parallel(
     batch: int = 64,
     in_flight: int = 0,
 ) -> Iterator[tuple[Event, WafResult]]:
-    """(event, result) pairs in input order; out-of-scope events get ``NOT_EVALUATED`` here
-    without a round trip. The events themselves stay in this process, so what the caller
-    attaches lands on its own objects."""
+    """(event, result) pairs in input order; out-of-scope events get ``NOT_EVALUATED`` and
+    repeated requests their earlier result here, without a round trip. The events themselves
+    stay in this process, so what the caller attaches lands on its own objects."""
     workers = max(1, workers)
     limit = in_flight or workers * 3  # enough to keep every worker busy, bounded memory
     ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold threads or engines
     init_args = (engine, msgspec.msgpack.encode(source), msgspec.msgpack.encode(config))
-    pending: deque[tuple[list[Event], list[bool], Future[bytes] | None]] = deque()
+    pending: deque[Batch] = deque()
+    cache: dict[bytes, WafResult] = {}
     it = iter(events)
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=init_args) as pool:
         while True:
@@ -104,10 +144,12 @@ def evaluate_parallel(
                 chunk = list(islice(it, batch))
                 if not chunk:
                     break
-                shipped, jobs = plan_batch(chunk, config)
-                future = pool.submit(_work, _encoder.encode(jobs)) if jobs else None
-                pending.append((chunk, shipped, future))
+                planned = plan_batch(chunk, config, cache)
+                if planned.sent:  # the jobs are already encoded: splice them into one array
+                    payload = _encoder.encode([msgspec.Raw(blob) for blob in planned.sent])
+                    planned.future = pool.submit(_work, payload)
+                pending.append(planned)
             if not pending:
                 return
-            chunk, shipped, future = pending.popleft()
-            yield from zip(chunk, _results(chunk, shipped, future), strict=True)
+            done = pending.popleft()
+            yield from zip(done.events, done.results(cache), strict=True)

@@ -105,7 +105,7 @@ def _stream(
     # are exact whenever the iterator is exhausted or closed.
     name = reader.name
     pending = 0
-    last_line = 0
+    event = None
     try:
         for event in reader.read(stream, source, report, options):
             pending += 1
@@ -115,10 +115,10 @@ def _stream(
                 pending = 0
                 if progress is not None:
                     progress(consumed_bytes(stream))
-            last_line = event.line
             yield event
         error = stream_error(stream)
         if error is not None:
+            last_line = event.line if event is not None else 0  # of the last event yielded
             rejected = report.last_rejected
             if rejected is not None and rejected.source == source:
                 last_line = max(last_line, rejected.line)

@@ -58,6 +58,7 @@ SESSION_COOKIES = (
 
 NO_IDENTITY = Identity()
 _CACHE_MAX = 200_000
+_AUTHORIZATION_CACHE_MAX = 65_536  # an index into the cache above: a miss costs one tuple lookup
 
 
 class Fingerprinter:
@@ -221,7 +222,7 @@ class IdentityReader:
             # the usual credential: looked up by its raw value alone (no key tuple per event)
             ident = self._by_authorization.get(auth)
             if ident is None:
-                if len(self._by_authorization) >= _CACHE_MAX:
+                if len(self._by_authorization) >= _AUTHORIZATION_CACHE_MAX:
                     self._by_authorization.clear()
                 ident = self._by_authorization[auth] = self._cached("header:authorization", auth)
             return ident

@@ -21,6 +21,7 @@ from typing import Any
 import hyperscan
 import msgspec
 
+from phiwatch.classify.hscache import cached_database
 from phiwatch.classify.patterns import ALL_RECOGNIZERS, Pattern, Recognizer
 from phiwatch.errors import ConfigError
 
@@ -42,12 +43,15 @@ class _Route(msgspec.Struct, frozen=True):
 
 
 def _compile(exprs: list[bytes], flags: list[int], ids: list[int]) -> hyperscan.Database:
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    try:
-        db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
-    except hyperscan.error as exc:  # a bad pattern is a bug found at load, never per body
-        raise ConfigError(f"PHI patterns do not compile: {exc}") from exc
-    return db
+    def build() -> hyperscan.Database:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        try:
+            db.compile(expressions=exprs, ids=ids, elements=len(exprs), flags=flags)
+        except hyperscan.error as exc:  # a bad pattern is a bug found at load, never per body
+            raise ConfigError(f"PHI patterns do not compile: {exc}") from exc
+        return db
+
+    return cached_database(exprs, flags, ids, build)  # compiling costs ~1 s a process; loading, <1 ms
 
 
 class _Confirm:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hyperscan
 
+from phiwatch.classify.hscache import cached_database
+
 # (label, pattern): literal-ish patterns, caseless, reported once per body.
 SIGNATURES: tuple[tuple[str, bytes], ...] = (
     ("python_traceback", rb"Traceback \(most recent call last\)"),
@@ -34,13 +36,18 @@ _db: hyperscan.Database | None = None
 def _database() -> hyperscan.Database:
     global _db  # compiled once per process, on first use (no import-time work)
     if _db is None:
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        db.compile(
-            expressions=[p for _, p in SIGNATURES],
-            ids=list(range(len(SIGNATURES))),
-            flags=[_FLAGS] * len(SIGNATURES),
+        exprs, ids, flags = (
+            [p for _, p in SIGNATURES],
+            list(range(len(SIGNATURES))),
+            [_FLAGS] * len(SIGNATURES),
         )
-        _db = db
+
+        def build() -> hyperscan.Database:
+            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            db.compile(expressions=exprs, ids=ids, flags=flags)
+            return db
+
+        _db = cached_database(exprs, flags, ids, build)  # kept on disk: compiling costs ~0.1 s a run
     return _db
 
 

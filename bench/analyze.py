@@ -8,6 +8,8 @@ is CPU time of this process (WAF workers not included).
 
 Wall time is what counts for ``analyze`` (the WAF evaluates ahead in worker processes); CPU
 time of this process is printed beside it, because the machine is shared. Best of ``--rounds``.
+The CLI rows run ``phiwatch analyze`` once in a fresh process, as a user does (imports and
+one-time setup count; their CPU column repeats the wall time).
 
     python bench/analyze.py [--events 20000] [--rounds 3] [--no-waf-only]
 """
@@ -16,6 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -47,6 +52,26 @@ def best(fn: Callable[[], object], rounds: int) -> tuple[float, float]:
 def run_analyze(path: Path, tmp: Path, options: AnalyzeOptions) -> None:
     db = tempfile.mktemp(suffix=".db", dir=tmp)  # a fresh store: a seen source would be skipped
     analyze([path], db=db, options=options)
+    Path(db).unlink(missing_ok=True)
+
+
+def cli(path: Path, tmp: Path, waf: str) -> None:
+    db = tempfile.mktemp(suffix=".db", dir=tmp)
+    cmd = [
+        sys.executable,
+        "-m",
+        "phiwatch",
+        "analyze",
+        str(path),
+        "--db",
+        db,
+        waf,
+        "-f",
+        "json",
+        "-o",
+        os.devnull,
+    ]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     Path(db).unlink(missing_ok=True)
 
 
@@ -129,6 +154,12 @@ def main() -> None:
         for label, options in configs:
             wall, cpu = best(lambda o=options: run_analyze(path, tmp, o), args.rounds)  # type: ignore[misc]
             row(label, wall, cpu, read_w)
+        # The CLI in a fresh process, as a user runs it: imports and one-time setup count too.
+        for label, flag in (("phiwatch analyze --no-waf", "--no-waf"), ("phiwatch analyze", "--waf")):
+            if flag == "--waf" and args.no_waf_only:
+                continue
+            wall, _cpu = best(lambda f=flag: cli(path, tmp, f), 1)  # type: ignore[misc]
+            row(label + " (CLI)", wall, wall, read_w)
         for label, options in configs:
             spent, total = breakdown(path, tmp, options)
             staged = sum(spent.values())

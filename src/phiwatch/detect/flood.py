@@ -152,14 +152,13 @@ class Flood:
             top[actor] = 1
             if r.lead_n == 0:  # a new key ties an older one at 1: the older stays first
                 r.lead, r.lead_n = actor, 1
-        else:  # Misra-Gries: decrement all, drop zeros
-            for k in list(top):
-                n = top[k] - 1
-                if n <= 0:
-                    del top[k]
-                else:
-                    top[k] = n
-            r.lead_ok = False
+        else:  # Misra-Gries: decrement all, drop zeros (survivors keep their order)
+            r.top = {k: n - 1 for k, n in top.items() if n > 1}
+            # all fell by one: the first of the largest stays first, or all were 1 and left
+            if r.lead_n > 1:
+                r.lead_n -= 1
+            else:
+                r.lead, r.lead_n = "*", 0
 
     def _top(self, r: _Rate) -> tuple[str, int]:
         """The top source of the minute and its count (``("*", 0)`` when none)."""

@@ -13,10 +13,10 @@ from phiwatch.classify import Classifier, ClassifyOptions, ClassifyStage
 from phiwatch.discovery.inventory import Inventory
 from phiwatch.discovery.spec import load_spec
 from phiwatch.identity import Fingerprinter, IdentityReader
-from phiwatch.model import EndpointKey, Event
+from phiwatch.model import EndpointKey, Event, Identity
 from phiwatch.pipeline import Components, Pipeline, default_stages
 from phiwatch.posture import CHECKS, Check, CheckInfo, ObserveStage, PostureOptions, run_checks
-from phiwatch.posture.observe import _is_field_name, path_id, walk_keys
+from phiwatch.posture.observe import _is_field_name, path_id, query_pairs, walk_keys
 from tests.posture.harness import Run, bearer
 from tests.posture.test_checks import SMART, bundle, ev
 
@@ -188,3 +188,32 @@ def test_observe_state_from_bytes_keeps_lender() -> None:
     lender = _Lender(ClassifyStage(Classifier(ClassifyOptions(), Fingerprinter(b"k" * 32))))
     again = ObserveStage.from_bytes(observe.to_bytes(), PostureOptions(), lender)
     assert again.json_docs is lender and again.endpoints == observe.endpoints
+
+
+def test_id_hashes_stay_distinct_across_reload_and_remap() -> None:
+    ids = ["101", "102", "101", "103", "102"]
+    run = Run().feed([ev(f"/r4/Encounter/{i}") for i in ids])
+    state = run.observe.to_bytes()
+    (facts,) = [f for k, f in run.observe.endpoints.items() if "Encounter" in k.path]
+    assert len(facts.id_hashes) == 3  # repeats are not kept twice
+    again = ObserveStage.from_bytes(state)
+    key = next(k for k in again.endpoints if "Encounter" in k.path)
+    for i in ["101", "104", "104"]:  # seen before the reload, then a new one twice
+        again._ids(again.endpoints[key], i, Identity())
+    assert len(again.endpoints[key].id_hashes) == 4
+    again.remap(lambda k: k)
+    again._ids(again.endpoints[key], "103", Identity())
+    assert len(again.endpoints[key].id_hashes) == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("_count=50&patient=p1", [("_count", "50"), ("patient", "p1")]),  # plain: no decoding needed
+        ("Name=a+b&x=%2Fy", [("name", "a b"), ("x", "/y")]),  # encoded: decoded as before
+        ("a&=v&b=", [("a", ""), ("b", "")]),  # a pair without a name is dropped
+        ("COUNT=5", [("count", "5")]),  # names are lower-cased, values are not
+    ],
+)
+def test_query_pairs(query: str, expected: list[tuple[str, str]]) -> None:
+    assert query_pairs(query) == expected

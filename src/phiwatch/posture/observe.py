@@ -42,10 +42,14 @@ def _h(value: str) -> str:
 
 def query_pairs(query: str) -> list[tuple[str, str]]:
     out = []
+    plain = "%" not in query and "+" not in query  # then unquote_plus changes nothing: skip it
     for part in query.split("&"):
         name, _, value = part.partition("=")
         if name:
-            out.append((unquote_plus(name).lower(), unquote_plus(value)))
+            if plain:
+                out.append((name.lower(), value))
+            else:
+                out.append((unquote_plus(name).lower(), unquote_plus(value)))
     return out
 
 
@@ -174,7 +178,19 @@ def is_admin(ident: Identity) -> bool:
 
 
 def is_smart(ident: Identity) -> bool:
-    return ident.kind == AUTH_JWT and any(vocab.is_smart_scope(s) for s in ident.scopes)
+    if ident.kind != AUTH_JWT:
+        return False
+    scopes = ident.scopes
+    known = _SMART_SCOPES.get(scopes)
+    if known is None:  # a few scope sets recur on every request of their clients
+        known = any(vocab.is_smart_scope(s) for s in scopes)
+        if len(_SMART_SCOPES) >= 4096:
+            _SMART_SCOPES.clear()
+        _SMART_SCOPES[scopes] = known
+    return known
+
+
+_SMART_SCOPES: dict[tuple[str, ...], bool] = {}
 
 
 class _Template(msgspec.Struct, frozen=True):
@@ -227,6 +243,8 @@ class ObserveStage:
         self.hosts: dict[str, HostFacts] = {}
         self.dropped = 0
         self._templates: dict[str, _Template] = {}  # by template path, derived, not persisted
+        # id(facts) -> (its id_hashes list, the same hashes as a set); checked by list identity
+        self._id_sets: dict[int, tuple[list[int], set[int]]] = {}
 
     # -- persistence ---------------------------------------------------------------------
     def to_bytes(self) -> bytes:
@@ -257,6 +275,7 @@ class ObserveStage:
             else:
                 merged[new] = facts
         self.endpoints = merged
+        self._id_sets.clear()
 
     # -- per event -----------------------------------------------------------------------
     def _facts(self, key: EndpointKey) -> EndpointFacts | None:
@@ -468,9 +487,14 @@ class ObserveStage:
             v = int(rid)
             f.id_min = v if f.id_min < 0 else min(f.id_min, v)
             f.id_max = max(f.id_max, v)
-            h = hash64(rid)
-            if len(f.id_hashes) < MAX_ID_HASHES and h not in f.id_hashes:
-                f.id_hashes.append(h)
+            if len(f.id_hashes) < MAX_ID_HASHES:
+                h = hash64(rid)
+                seen = self._id_sets.get(id(f))
+                if seen is None or seen[0] is not f.id_hashes:  # new, loaded or merged facts
+                    seen = self._id_sets[id(f)] = (f.id_hashes, set(f.id_hashes))
+                if h not in seen[1]:  # a set beside the persisted list: no scan of 512 ints
+                    f.id_hashes.append(h)
+                    seen[1].add(h)
         else:
             f.other_ids += 1
         if ident.patient is None or ident.patient == rid:

@@ -25,7 +25,7 @@ import hmac
 import ipaddress
 import math
 import secrets
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -129,23 +129,27 @@ V = TypeVar("V")
 
 class Lru(Generic[K, V]):
     """A dict capped at ``cap`` keys; the oldest inserted key goes first. Windowed state is
-    re-put when its window rolls, so an active key stays young (near-LRU at dict speed:
-    ``get`` is the dict's own C method)."""
+    re-put when its window rolls, so an active key stays young (near-LRU: ``get`` is the
+    dict's own C method and does not reorder).
+
+    An OrderedDict, not a plain dict: evicting a plain dict's first key walks past the slots
+    its earlier evictions left empty (``next(iter(d))``), 1 us at 2k keys and 30 us at 100k
+    per insert once full; ``popitem(last=False)`` is O(1)."""
 
     __slots__ = ("_d", "cap", "evicted", "get")
 
     def __init__(self, cap: int) -> None:
-        self._d: dict[K, V] = {}
+        self._d: OrderedDict[K, V] = OrderedDict()
         self.cap = max(1, cap)
         self.evicted = 0
         self.get: Callable[[K], V | None] = self._d.get
 
     def put(self, key: K, value: V) -> V:
         d = self._d
-        d.pop(key, None)  # re-inserted: now the youngest
         d[key] = value
+        d.move_to_end(key)  # re-inserted: now the youngest
         if len(d) > self.cap:
-            del d[next(iter(d))]
+            d.popitem(last=False)
             self.evicted += 1
         return value
 
@@ -500,7 +504,7 @@ class AlertBook:
         self.window_s = ctx.options.window_s
         self.cap = ctx.options.max_alerts
         self.distinct_cap = distinct_cap
-        self._alerts: dict[tuple[str, EndpointKey | None, int], Alert] = {}
+        self._alerts: OrderedDict[tuple[str, EndpointKey | None, int], Alert] = OrderedDict()
         self._distinct: dict[tuple[str, EndpointKey | None, int], dict[str, set[str]]] = {}
         self.evicted = 0
 
@@ -519,8 +523,7 @@ class AlertBook:
         alert = self._alerts.get(key)
         if alert is None:
             if len(self._alerts) >= self.cap:
-                old = next(iter(self._alerts))
-                del self._alerts[old]
+                old, _ = self._alerts.popitem(last=False)  # O(1), unlike next(iter(dict))
                 self._distinct.pop(old, None)
                 self.evicted += 1
             alert = Alert(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 from urllib.parse import unquote
 
@@ -97,9 +98,11 @@ class Classifier:
 
         path = self._new("path")
         self.scan_text(unquote(req.path), path)
-        for seg_pair in zip(req.path.split("/"), req.path.split("/")[1:], strict=False):
-            if seg_pair[0] == "Patient" and seg_pair[1] and not seg_pair[1].startswith(("$", "_")):
-                path.patient("Patient/" + seg_pair[1])
+        if "Patient/" in req.path:  # the only segment pair read below
+            segs = req.path.split("/")
+            for seg, nxt in pairwise(segs):
+                if seg == "Patient" and nxt and not nxt.startswith(("$", "_")):
+                    path.patient("Patient/" + nxt)
         hits += path.hits(self.fingerprint)
         patients |= path.patient_keys()
 

@@ -78,7 +78,8 @@ class Sink:
         for category in sorted(found):
             acc = found[category]
             masked = mask(category, acc.first, fingerprint) if acc.first else ""
-            count = len(acc.values - {""}) or 1
+            values = acc.values
+            count = (len(values) - ("" in values)) or 1  # a flag's "" is no value
             out.append(PhiHit(category, self.location, masked, acc.field, count))
         return out
 

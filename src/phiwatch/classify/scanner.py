@@ -8,8 +8,9 @@ the exact extent the full pattern would have matched, or nothing. Coding-system 
 ``HS_FLAG_SINGLEMATCH``: one marker per terminology and body says the category is there.
 
 Two scan databases are built from the same rows: ``full`` for every body, and ``fhir`` (rows
-with ``in_fhir``) for bodies that parsed as FHIR JSON. Both are compiled once per process
-(cached on the recognizer tuple, which is immutable data). Bodies are scanned with one space of
+with ``in_fhir``) for bodies that parsed as FHIR JSON. Both are built once per process
+(cached on the recognizer tuple, which is immutable data), and loaded from disk rather than
+compiled when an earlier run stored them (``hscache.py``). Bodies are scanned with one space of
 padding on each side so that boundary classes also hold at the edges; offsets are mapped back.
 """
 

@@ -6,8 +6,16 @@ from pathlib import Path
 
 import msgspec
 
-from phiwatch.detect.waf import WafConfig, WafEngine, WafStage, evaluate_parallel, load_engine
-from phiwatch.model import Identity
+from phiwatch.detect.waf import (
+    WafConfig,
+    WafEngine,
+    WafResult,
+    WafStage,
+    WireRequest,
+    evaluate_parallel,
+    load_engine,
+)
+from phiwatch.model import Event, Identity
 from phiwatch.pipeline import Pipeline
 from tests.detect.waf.conftest import BROWSER
 from tests.factories import tevent
@@ -65,3 +73,33 @@ def test_annotate_attaches_once(crs_dir: Path, crs_engine: WafEngine) -> None:
     for ev in stage.annotate(events):
         pipeline.run(ev)  # process() sees the event was done in a worker
     assert all(len(e.alerts) == 1 for e in events)
+
+
+class _Counting:
+    """The real engine, counting evaluations."""
+
+    def __init__(self, engine: WafEngine) -> None:
+        self.inner, self.calls = engine, 0
+        self.name, self.source, self.config = engine.name, engine.source, engine.config
+
+    def evaluate(self, event: Event) -> WafResult:
+        self.calls += 1
+        return self.inner.evaluate(event)
+
+    def evaluate_wire(self, request: WireRequest, endpoint: str = "") -> WafResult:
+        return self.inner.evaluate_wire(request, endpoint)
+
+
+def test_process_reuses_result_of_exact_repeat_only(crs_engine: WafEngine) -> None:
+    counting = _Counting(crs_engine)
+    stage = WafStage(counting)
+    same = [tevent(path="/Patient", query=ATTACK, req_headers=BROWSER, ts=float(i), line=i) for i in range(3)]
+    near = tevent(path="/Patient", query=ATTACK + "1", req_headers=BROWSER)  # one byte more: evaluated
+    static = tevent(path="/static/app.css")  # out of scope: not even evaluated once
+    for ev in [*same, near, static]:
+        stage.process(ev)
+    assert counting.calls == 2
+    assert [len(e.alerts) for e in same] == [1, 1, 1] and len(near.alerts) == 1
+    assert same[2].alerts[0].evidence == same[0].alerts[0].evidence
+    assert same[2].alerts[0].first_seen == 2.0  # the alert is the event's own, only the result is shared
+    assert static.alerts == [] and stage.counts["skipped"] == 1 and stage.counts["evaluated"] == 4

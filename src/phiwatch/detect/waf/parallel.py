@@ -52,6 +52,20 @@ def job_for(event: Event, with_response: bool) -> Job:
 CACHE_ENTRIES = 4096  # recent distinct requests remembered (FIFO)
 CACHE_JOB_BYTES = 8192  # larger jobs (bodies) rarely repeat: not worth holding
 
+
+def job_bytes(event: Event, config: WafConfig) -> bytes:
+    """The encoded job: what travels to a worker, and the key of the repeat cache."""
+    return _encoder.encode(job_for(event, config.inspect_response))
+
+
+def remember(cache: dict[bytes, WafResult], blob: bytes, result: WafResult) -> None:
+    """Keep a result for exact repeats; bounded, oldest first out."""
+    if len(blob) <= CACHE_JOB_BYTES:
+        if len(cache) >= CACHE_ENTRIES:
+            del cache[next(iter(cache))]
+        cache[blob] = result
+
+
 _engine: object = None  # the worker's engine, built once by _init
 _encoder = msgspec.msgpack.Encoder()
 _jobs_decoder = msgspec.msgpack.Decoder(list[Job])
@@ -90,10 +104,7 @@ class Batch:
         if self.future is not None:
             done = _results_decoder.decode(self.future.result())
             for blob, result in zip(self.sent, done, strict=True):
-                if len(blob) <= CACHE_JOB_BYTES:
-                    if len(cache) >= CACHE_ENTRIES:
-                        del cache[next(iter(cache))]
-                    cache[blob] = result
+                remember(cache, blob, result)
         fresh = iter(done)
         for known in self.known:
             yield next(fresh) if known is None else known
@@ -103,14 +114,14 @@ def plan_batch(chunk: list[Event], config: WafConfig, cache: dict[bytes, WafResu
     """Decide each event of a batch here when possible (out of scope, repeated request) and
     encode the jobs that must go to a worker."""
     cache = {} if cache is None else cache
-    scope, with_response = config.scope, config.inspect_response
+    scope = config.scope
     known: list[WafResult | None] = []
     sent: list[bytes] = []
     for event in chunk:
         if not in_scope(event, scope):
             known.append(NOT_EVALUATED)
             continue
-        blob = _encoder.encode(job_for(event, with_response))
+        blob = job_bytes(event, config)
         hit = cache.get(blob)
         if hit is None:
             sent.append(blob)

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Iterator
 
 from phiwatch.detect.waf.config import MODE_BLOCK
 from phiwatch.detect.waf.engine import WafEngine
-from phiwatch.detect.waf.parallel import evaluate_parallel
-from phiwatch.detect.waf.result import WafResult
+from phiwatch.detect.waf.parallel import evaluate_parallel, job_bytes, remember
+from phiwatch.detect.waf.result import NOT_EVALUATED, WafResult
+from phiwatch.detect.waf.scope import in_scope
 from phiwatch.model import Alert, EndpointKey, Event
 
 DETECTOR = "waf"
@@ -70,7 +71,8 @@ class WafStage:
 
     ``process`` evaluates one event in this process. To keep the WAF off the critical path, wrap
     the event stream with ``annotate(events)`` first: it evaluates in worker processes (each with
-    its own engine), attaches alerts in order, and ``process`` then skips those events."""
+    its own engine), attaches alerts in order, and ``process`` then skips those events. Either
+    way an exact repeat of a recent request reuses its result (see ``parallel``)."""
 
     name = DETECTOR
 
@@ -80,13 +82,23 @@ class WafStage:
         self.workers = workers
         self.counts: Counter[str] = Counter()
         self._done: set[int] = set()
+        self._repeats: dict[bytes, WafResult] = {}
 
     def process(self, event: Event) -> None:
         key = id(event)
         if key in self._done:
             self._done.discard(key)
             return
-        self.attach(event, self.engine.evaluate(event))
+        config = self.engine.config
+        if not in_scope(event, config.scope):
+            self.attach(event, NOT_EVALUATED)
+            return
+        blob = job_bytes(event, config)
+        result = self._repeats.get(blob)
+        if result is None:
+            result = self.engine.evaluate(event)
+            remember(self._repeats, blob, result)
+        self.attach(event, result)
 
     def attach(self, event: Event, result: WafResult) -> None:
         self.counts["evaluated" if result.evaluated else "skipped"] += 1

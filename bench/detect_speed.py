@@ -7,7 +7,10 @@ memory of the detectors' state with 1M distinct actors (RSS, capped tables).
 
 Documented bound: with ``DetectOptions.max_keys`` = 100k (default), the detectors' state stays
 under ~400 MB RSS growth whatever the number of actors (every table is an LRU capped at
-``max_keys``, alert books at ``max_alerts``, received-list ownership at 2048 actors x 64 KiB).
+``max_keys``, alert books at ``max_alerts``, received-list ownership at 2048 actors x 64 KiB,
+ownership answers memoised for 128 ids per such actor). Measured: +286 MB with 1M actors, each
+table at its 100k cap (the actors are per user: ``subject_key`` is set as the identity stage
+sets it).
 """
 
 from __future__ import annotations
@@ -65,7 +68,15 @@ def many_actors(n: int, options: DetectOptions) -> tuple[float, float, dict[str,
     before = rss_mb()
     t0 = 1_767_225_600.0
     for i in range(n):
-        ident = Identity(kind="jwt", fingerprint=f"{i:016x}", client_id=f"app{i % 50}", subject=f"u{i}")
+        # subject_key set as the identity stage sets it: the actor is per user ("client:appN sub:..."),
+        # so there really are n actors (without it every user of an app is the app's one actor)
+        ident = Identity(
+            kind="jwt",
+            fingerprint=f"{i:016x}",
+            client_id=f"app{i % 50}",
+            subject=f"u{i}",
+            subject_key=f"{i:016x}",
+        )
         ev = Event(
             ts=t0 + i * 0.01,
             request=Request(

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from phiwatch.classify.patterns import ALL_RECOGNIZERS
-from phiwatch.classify.scanner import CompiledPatterns, compiled
+from phiwatch.classify.scanner import CompiledPatterns, _label_value, compiled
 
 FRAGMENTS = [
     "536-22-4931",
@@ -102,3 +102,20 @@ def test_each_fragment_alone(fragment: str) -> None:
 def test_same_candidates_as_a_start_tracking_scan(parts: list[tuple[str, str]]) -> None:
     data = "".join(f + g for f, g in parts).encode()
     assert ours(compiled(), data) == reference(data)
+
+
+def _label_value_by_hand(text: str, chars: str) -> str:
+    """The value of a labelled match, found one character at a time from the end."""
+    i = len(text)
+    while i > 0 and text[i - 1] in chars:
+        i -= 1
+    return text[i:].strip(" -.")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="aZ19 -.:#\t(", max_size=24),
+    st.sampled_from(["0123456789-", "0123456789-.()+ ", "ABCabc '.-", ""]),
+)
+def test_label_value_is_the_longest_suffix_of_value_chars(text: str, chars: str) -> None:
+    assert _label_value(text, chars, "mrn") == _label_value_by_hand(text, chars)

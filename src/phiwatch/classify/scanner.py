@@ -155,10 +155,7 @@ class CompiledPatterns:
 
 def _label_value(text: str, chars: str, category: str) -> str:
     """The value at the end of a labelled match: the longest suffix made of ``chars``."""
-    i = len(text)
-    while i > 0 and text[i - 1] in chars:
-        i -= 1
-    value = text[i:].strip(" -.")
+    value = text[len(text.rstrip(chars)) :].strip(" -.")  # rstrip finds that suffix in C
     if category == "name":
         low = value.lower()
         for label in _NAME_LABELS:

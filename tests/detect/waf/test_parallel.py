@@ -4,6 +4,7 @@ event it came from."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 import msgspec
@@ -11,7 +12,7 @@ import pytest
 
 from phiwatch.detect.waf import Exclusion, WafConfig, WafEngine, evaluate_parallel, load_engine
 from phiwatch.detect.waf.config import Scope
-from phiwatch.detect.waf.parallel import Job, job_for, plan_batch
+from phiwatch.detect.waf.parallel import CACHE_ENTRIES, CACHE_JOB_BYTES, Job, job_for, plan_batch, remember
 from phiwatch.detect.waf.result import NOT_EVALUATED, WafResult
 from phiwatch.model import EndpointKey, Event, PhiHit
 from tests.detect.waf.conftest import BROWSER
@@ -144,3 +145,13 @@ def test_parallel_batch_of_only_static_needs_no_worker(crs_engine: WafEngine) ->
     events = [tevent(path=f"/static/{i}.css") for i in range(5)]
     got = list(evaluate_parallel(events, 2, source=crs_engine.source, config=crs_engine.config))
     assert [r for _, r in got] == [NOT_EVALUATED] * 5
+
+
+def test_repeat_cache_is_bounded_oldest_first_and_skips_big_jobs() -> None:
+    cache: OrderedDict[bytes, WafResult] = OrderedDict()
+    for i in range(CACHE_ENTRIES + 2):
+        remember(cache, b"job-%d" % i, RESULT)
+    assert len(cache) == CACHE_ENTRIES
+    assert b"job-0" not in cache and b"job-1" not in cache and b"job-2" in cache
+    remember(cache, b"x" * (CACHE_JOB_BYTES + 1), RESULT)  # a body this size rarely repeats
+    assert b"x" * (CACHE_JOB_BYTES + 1) not in cache

@@ -18,8 +18,8 @@ alone.
 from __future__ import annotations
 
 import multiprocessing
-from collections import deque
-from collections.abc import Iterable, Iterator
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
@@ -58,11 +58,12 @@ def job_bytes(event: Event, config: WafConfig) -> bytes:
     return _encoder.encode(job_for(event, config.inspect_response))
 
 
-def remember(cache: dict[bytes, WafResult], blob: bytes, result: WafResult) -> None:
-    """Keep a result for exact repeats; bounded, oldest first out."""
+def remember(cache: OrderedDict[bytes, WafResult], blob: bytes, result: WafResult) -> None:
+    """Keep a result for exact repeats; bounded, oldest first out (OrderedDict: O(1) eviction,
+    where deleting a plain dict's first key leaves slots that later lookups walk past)."""
     if len(blob) <= CACHE_JOB_BYTES:
         if len(cache) >= CACHE_ENTRIES:
-            del cache[next(iter(cache))]
+            cache.popitem(last=False)
         cache[blob] = result
 
 
@@ -99,7 +100,7 @@ class Batch:
         self.events, self.known, self.sent = events, known, sent
         self.future: Future[bytes] | None = None
 
-    def results(self, cache: dict[bytes, WafResult]) -> Iterator[WafResult]:
+    def results(self, cache: OrderedDict[bytes, WafResult]) -> Iterator[WafResult]:
         done: list[WafResult] = []
         if self.future is not None:
             done = _results_decoder.decode(self.future.result())
@@ -110,10 +111,12 @@ class Batch:
             yield next(fresh) if known is None else known
 
 
-def plan_batch(chunk: list[Event], config: WafConfig, cache: dict[bytes, WafResult] | None = None) -> Batch:
+def plan_batch(
+    chunk: list[Event], config: WafConfig, cache: Mapping[bytes, WafResult] | None = None
+) -> Batch:
     """Decide each event of a batch here when possible (out of scope, repeated request) and
     encode the jobs that must go to a worker."""
-    cache = {} if cache is None else cache
+    cache = cache or {}
     scope = config.scope
     known: list[WafResult | None] = []
     sent: list[bytes] = []
@@ -147,7 +150,7 @@ def evaluate_parallel(
     ctx = multiprocessing.get_context("spawn")  # no fork: the parent may hold threads or engines
     init_args = (engine, msgspec.msgpack.encode(source), msgspec.msgpack.encode(config))
     pending: deque[Batch] = deque()
-    cache: dict[bytes, WafResult] = {}
+    cache: OrderedDict[bytes, WafResult] = OrderedDict()
     it = iter(events)
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=init_args) as pool:
         while True:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator
 
 from phiwatch.detect.waf.config import MODE_BLOCK
@@ -82,7 +82,7 @@ class WafStage:
         self.workers = workers
         self.counts: Counter[str] = Counter()
         self._done: set[int] = set()
-        self._repeats: dict[bytes, WafResult] = {}
+        self._repeats: OrderedDict[bytes, WafResult] = OrderedDict()
 
     def process(self, event: Event) -> None:
         key = id(event)

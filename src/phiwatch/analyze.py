@@ -120,8 +120,11 @@ class _Run:
         state = store.load_state(_PHI_STATE)
         self.phi = PhiAggregator.from_bytes(state, self.classify) if state else PhiAggregator(self.classify)
         state = store.load_state(_POSTURE_STATE)
+        # Observe reuses the JSON classify decoded for the same event (it runs just before).
         self.observe = (
-            ObserveStage.from_bytes(state, options.posture) if state else ObserveStage(options.posture)
+            ObserveStage.from_bytes(state, options.posture, self.classify)
+            if state
+            else ObserveStage(options.posture, self.classify)
         )
         self.waf: WafStage | None = None
         if options.waf:

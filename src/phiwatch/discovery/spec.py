@@ -143,7 +143,10 @@ def parse_spec(doc: object, source: Path | str) -> SpecDocument:
     path = Path(source)
     loader = pick_loader(doc, str(path))
     assert isinstance(doc, Mapping)  # pick_loader only accepts mappings
-    return loader.load(doc, path)
+    spec = loader.load(doc, path)
+    # Warnings quote names from the spec; each must stay one line in reports and logs.
+    spec.warnings = [" ".join(w.splitlines()) for w in spec.warnings]
+    return spec
 
 
 def load_spec(path: Path | str) -> SpecDocument:

@@ -26,64 +26,18 @@ HLL_TOLERANCE = 0.10
 
 # (method, path) -> (categories the truth has and the report lacks, why the truth is right)
 ENDPOINT_GAPS: dict[tuple[str, str], tuple[frozenset[str], str]] = {
-    ("GET", "/v2/invoices"): (
-        frozenset({"account", "name"}),
-        'classifier misses "account_id" (the patient account number: key not in classify/keys.py) '
-        'and "patient": {"name": "Given Family"} (generic key "name" under a "patient" object)',
-    ),
-    ("GET", "/v2/invoices/{id}"): (
-        frozenset({"account", "name"}),
-        'classifier misses "account_id" (patient account number) and "patient.name" (full name)',
-    ),
-    ("GET", "/v2/accounts/{id}/statements"): (
-        frozenset({"account", "name"}),
-        'classifier misses "account_id" and "holder": "Given Family" (the account holder\'s name)',
-    ),
-    ("GET", "/v2/payments"): (
-        frozenset({"account"}),
-        'classifier misses "account_id" (patient account number) in every payment row',
-    ),
     ("GET", "/v2/invoices/{id}/pdf"): (
         frozenset({"address", "mrn", "name"}),
         "classifier skips application/pdf as binary; the uncompressed PDF text stream holds "
         '"Invoice N - Given Family - MRN MRNnnnnnnn - street, city ST"',
     ),
-    ("GET", "/PractitionerRole"): (
-        frozenset({"name"}),
-        "classifier misses the practitioner's name in PractitionerRole.practitioner.display "
-        '("Dr. Given Family")',
-    ),
-    ("GET", "/r4/Coverage"): (
-        frozenset({"mbi"}),
-        "classifier labels Coverage.subscriberId health_plan_id only; for Medicare (payor payer-mcr) "
-        "the simulator puts the patient's MBI there",
-    ),
-    ("GET", "/r4/Coverage/{id}"): (
-        frozenset({"mbi"}),
-        "classifier labels Coverage.subscriberId health_plan_id only; for Medicare it is the MBI",
-    ),
 }
 # (method, path) -> why phi_in_url is missed
-URL_GAPS: dict[tuple[str, str], str] = {
-    ("GET", "/v2/accounts/{id}/statements"): "the patient account number is the {id} path segment",
-}
+URL_GAPS: dict[tuple[str, str], str] = {}
 # client_id -> categories the report lacks (from the endpoint gaps above), why
-CLIENT_GAPS: dict[str, tuple[frozenset[str], str]] = {
-    payer.CLIENT_ID: (frozenset({"mbi"}), "received only through Coverage.subscriberId (see ENDPOINT_GAPS)"),
-}
+CLIENT_GAPS: dict[str, tuple[frozenset[str], str]] = {}
 # client_id -> why the distinct-patient estimate is off by more than the HLL error
-PATIENT_GAPS: dict[str, str] = {
-    clinician_app.CLIENT_ID: (
-        "Patient?identifier=<mrn system>|MRNnnn: classify counts the query's 'mrn:MRNnnn' key and the "
-        "body's 'Patient/<id>' key for the same patient (classifier.py unions path, query and body keys), "
-        "so every patient looked up by MRN counts twice (seed 6101: truth 183, reported 297)"
-    ),
-    patient_app.CLIENT_ID: (
-        "aggregate.py's SMART fallback adds the raw 'Patient/<id>' to the HLL while classified keys are "
-        "keyed hashes of the same string, so a patient whose app read a PHI response without a patient "
-        "reference (GET Practitioner/{id}) counts twice (seed 6101: truth 25, reported 43)"
-    ),
-}
+PATIENT_GAPS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

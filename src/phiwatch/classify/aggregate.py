@@ -139,7 +139,9 @@ class PhiAggregator:
         else:
             client.records += 1
         if not (detail and detail.patients) and event.identity is not None and event.identity.patient:
-            hll.add("Patient/" + event.identity.patient)  # SMART launch context; only hashes are kept
+            # SMART launch context, keyed like the classified keys so one patient is one key
+            key = "Patient/" + event.identity.patient
+            hll.add(self.classify.classifier.fingerprint(key) if self.classify is not None else key)
 
     def endpoint_phi(self) -> dict[EndpointKey, EndpointPhi]:
         return dict(self._endpoints)

@@ -53,11 +53,27 @@ _SKIP_HEADERS = frozenset(
     }
 )
 _PATIENT_PATH = ("Patient/",)
+# Identifier categories a path segment is checked against: a segment equal to a value the same
+# exchange's body names as one of these (``"account_id": "A123"`` for ``/accounts/A123/statements``)
+# is that identifier in the URL. The body's own label decides, not the collection's name: a
+# resource's opaque ``id`` in its path (``/accounts/{id}`` answering ``{"id": ...}``) is not one.
+_PATH_ID_CATEGORIES = ("account", "mrn", "ssn", "mbi", "health_plan_id")
 
 
 def _url_host(data: bytes, start: int) -> bool:
     """The candidate is the host of a URL ("http://52.90.1.2:8080/fhir"): a server, not a person."""
     return data[max(0, start - 3) : start] == b"://"
+
+
+def _path_identifiers(raw_path: str, bodies: list[Sink], path: Sink) -> None:
+    """Path segments that the exchange's bodies name as identifiers (``_PATH_ID_CATEGORIES``)."""
+    found = [(cat, acc.values) for b in bodies for cat in _PATH_ID_CATEGORIES if (acc := b.found.get(cat))]
+    if not found:
+        return
+    segs = {unquote(seg) for seg in raw_path.split("/") if len(seg) >= 4}
+    for cat, values in found:
+        for v in values & segs:
+            path.add(cat, v, f"path:{cat}")
 
 
 class Classification(msgspec.Struct):
@@ -103,15 +119,15 @@ class Classifier:
             for seg, nxt in pairwise(segs):
                 if seg == "Patient" and nxt and not nxt.startswith(("$", "_")):
                     path.patient("Patient/" + nxt)
-        hits += path.hits(self.fingerprint)
         patients |= path.patient_keys()
 
+        query_patients: set[str] = set()
         if req.query:
             query = self._new("query")
             read_pairs(req.query, query, "query:")
             self.scan_text(unquote(req.query.replace("+", " ")), query)
             hits += query.hits(self.fingerprint)
-            patients |= query.patient_keys()
+            query_patients = query.patient_keys()
 
         if self.options.scan_headers and req.headers:
             head = self._new("request_header")
@@ -124,11 +140,13 @@ class Classifier:
                     self.scan_text(value[:4096], head)
             hits += head.hits(self.fingerprint)
 
+        bodies: list[Sink] = []
         if req.body:
             body = self._new("request_body")
             self.scan_body(req.body, req.headers, body)
             hits += body.hits(self.fingerprint)
             patients |= body.patient_keys()
+            bodies.append(body)
 
         if resp.body:
             body = self._new("response_body")
@@ -136,7 +154,15 @@ class Classifier:
             hits += body.hits(self.fingerprint)
             patients |= body.patient_keys()
             records = body.records or (1 if body.found else 0)
+            bodies.append(body)
 
+        _path_identifiers(req.path, bodies, path)
+        hits[:0] = path.hits(self.fingerprint)
+
+        # A query identifier (Patient?identifier=<mrn>) names the patient the body or path also
+        # references: counting both would count one patient twice, and the reference is the key.
+        if query_patients and not any(p.startswith(_PATIENT_PATH) for p in patients):
+            patients |= query_patients
         fp = self.fingerprint
         return Classification(hits, sorted(fp(p) for p in patients), records)
 

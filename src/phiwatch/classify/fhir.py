@@ -20,6 +20,13 @@ import msgspec
 
 from phiwatch.classify.patterns import identifier_systems, identifier_types
 from phiwatch.classify.sink import Sink
+from phiwatch.classify.validators import Verdict
+from phiwatch.classify.validators.mbi import validate as _mbi
+
+
+def mbi_valid(value: str) -> bool:
+    return _mbi(value) is Verdict.VALID
+
 
 COMPARTMENT = frozenset(
     [
@@ -119,6 +126,7 @@ class Resource(msgspec.Struct):
     subject: Any = None
     patient: Any = None
     beneficiary: Any = None
+    practitioner: Any = None  # PractitionerRole.practitioner: a Reference whose display is a name
     subscriberId: Any = None
     udiCarrier: Any = None
     serialNumber: Any = None
@@ -264,6 +272,22 @@ def _patient_ref(value: Any) -> str:
     return ""
 
 
+# A Reference to one of these names a person: its ``display`` is that person's name.
+_PERSON_REFS = tuple(f"{t}/" for t in ("Patient", "RelatedPerson", "Practitioner", "Person"))
+
+
+def _reference_names(value: Any, sink: Sink, field: str) -> None:
+    for ref in _dicts(value):
+        display, target = ref.get("display"), ref.get("reference")
+        if (
+            isinstance(display, str)
+            and display
+            and isinstance(target, str)
+            and target.startswith(_PERSON_REFS)
+        ):
+            sink.judged("name", display, field, context=True)
+
+
 def _explain(res: Resource, sink: Sink) -> None:
     """An organisation's phone, e-mail or address is not a person's identifier: its values are
     recorded as explained, so the raw scan does not report them again from the bytes."""
@@ -301,6 +325,9 @@ def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
             ref = res.subject or res.patient or res.beneficiary
             if ref is not None:
                 sink.patient(_patient_ref(ref))
+                _reference_names(ref, sink, f"{rtype}.reference.display")
+    if res.practitioner is not None:
+        _reference_names(res.practitioner, sink, f"{rtype}.practitioner.display")
     if res.identifier is not None:
         _identifiers(res.identifier, sink, rtype)
     if rtype in PERSONS:
@@ -326,6 +353,8 @@ def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
     if rtype == "Coverage":
         for v in _strs(res.subscriberId):
             sink.add("health_plan_id", v, "Coverage.subscriberId")
+            if mbi_valid(v):  # Medicare's member id is the beneficiary's MBI
+                sink.add("mbi", v, "Coverage.subscriberId")
     elif rtype == "Device":
         for udi in _dicts(res.udiCarrier):
             udi_value = udi.get("carrierHRF") or udi.get("deviceIdentifier")

@@ -59,6 +59,17 @@ _TABLE: dict[str, tuple[str, ...]] = {
         "emergencycontactname",
         "fname",
         "lname",
+        # the person an account, policy or card belongs to
+        "holder",
+        "holdername",
+        "accountholder",
+        "accountholdername",
+        "policyholder",
+        "policyholdername",
+        "cardholder",
+        "cardholdername",
+        "guarantor",
+        "insuredname",
     ),
     "address": (
         "address",
@@ -114,6 +125,10 @@ _TABLE: dict[str, tuple[str, ...]] = {
         "acctnumber",
         "bankaccount",
         "patientaccount",
+        "patientaccountnumber",
+        "accountid",
+        "acct",
+        "acctid",
         "iban",
     ),
     "license": (
@@ -160,6 +175,30 @@ _TABLE: dict[str, tuple[str, ...]] = {
 }
 
 KEY_CATEGORY: dict[str, str] = {key: cat for cat, keys in _TABLE.items() for key in keys}
+
+# Objects that describe one person: under them the generic words "name", "given", "family" name
+# that person ({"patient": {"name": "Jane Doe"}}), while elsewhere they name products and codes.
+PERSON_PARENTS = frozenset(
+    {
+        "patient",
+        "patients",
+        "member",
+        "members",
+        "subscriber",
+        "beneficiary",
+        "insured",
+        "holder",
+        "accountholder",
+        "policyholder",
+        "cardholder",
+        "guarantor",
+        "guardian",
+        "responsibleparty",
+        "nextofkin",
+        "emergencycontact",
+    }
+)
+PERSON_NAME_KEYS = frozenset({"name", "given", "family", "first", "last", "display"})
 
 
 def normalise_key(key: str) -> str:

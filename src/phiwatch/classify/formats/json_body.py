@@ -10,6 +10,7 @@ import msgspec
 
 from phiwatch.classify import fhir
 from phiwatch.classify.formats import FORMATS, keyed
+from phiwatch.classify.keys import KEY_CATEGORY, PERSON_NAME_KEYS, PERSON_PARENTS, key_category, normalise_key
 from phiwatch.classify.sink import Sink
 
 _MAX_DEPTH = 64
@@ -17,13 +18,12 @@ _JOINED = frozenset({"name", "address"})
 
 
 def walk_json(obj: Any, sink: Sink, max_records: int) -> None:
-    """Key-context walk of generic JSON; a dict holding PHI keys counts as one record."""
-    from phiwatch.classify.keys import key_category
-
-    stack: list[tuple[Any, str, int]] = [(obj, "$", 0)]
+    """Key-context walk of generic JSON; a dict holding PHI keys counts as one record. A dict
+    under a person key (``PERSON_PARENTS``) also reads its generic name keys as that person's name."""
+    stack: list[tuple[Any, str, int, bool]] = [(obj, "$", 0, False)]
     records = 0
     while stack:
-        node, path, depth = stack.pop()
+        node, path, depth, person = stack.pop()
         if depth > _MAX_DEPTH:
             continue
         if isinstance(node, dict):
@@ -31,20 +31,28 @@ def walk_json(obj: Any, sink: Sink, max_records: int) -> None:
             for key, value in node.items():
                 k = str(key)
                 if isinstance(value, dict | list):
-                    cat = key_category(k)
+                    nk = normalise_key(k)
+                    if nk in PERSON_PARENTS:
+                        stack.append((value, f"{path}.{k}", depth + 1, True))
+                        continue
+                    cat = KEY_CATEGORY.get(nk)
+                    if cat is None and person and nk in PERSON_NAME_KEYS:
+                        cat = "name"
                     if cat in _JOINED and isinstance(value, dict):
                         text = " ".join(v for v in value.values() if isinstance(v, str))
                         hit = sink.judged(str(cat), text, f"{path}.{k}", context=True) or hit
                     else:
-                        stack.append((value, f"{path}.{k}", depth + 1))
+                        stack.append((value, f"{path}.{k}", depth + 1, False))
                 elif key_category(k) is not None:  # most keys name nothing: no field string for them
                     hit = keyed(sink, k, value, f"{path}.{k}") or hit
+                elif person and isinstance(value, str) and normalise_key(k) in PERSON_NAME_KEYS:
+                    hit = sink.judged("name", value, f"{path}.{k}", context=True) or hit
             if hit and records < max_records:
                 records += 1
         elif isinstance(node, list):
             for item in node:
                 if isinstance(item, dict | list):
-                    stack.append((item, f"{path}[]", depth + 1))
+                    stack.append((item, f"{path}[]", depth + 1, person))
     sink.records += records
 
 

@@ -272,3 +272,20 @@ def test_detect_config_policy_denies(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert err.returncode == 2 and "nope" in err.stderr
+
+
+def test_waf_scope_input_evaluates_fewer(simulated: Path, tmp_path: Path) -> None:
+    traffic = str(simulated / "traffic.jsonl")
+    full = run("analyze", traffic, "--db", str(tmp_path / "a.db"), "-f", "json", cwd=tmp_path)
+    narrow = run(
+        "analyze", traffic, "--db", str(tmp_path / "b.db"), "-f", "json", "--waf-scope", "input", cwd=tmp_path
+    )
+    assert full.returncode == narrow.returncode == 0, narrow.stderr
+    a, b = json.loads(full.stdout)["summary"]["waf"], json.loads(narrow.stdout)["summary"]["waf"]
+    assert 0 < b["evaluated"] < a["evaluated"] and b["evaluated"] + b["skipped"] == 3000
+    assert (
+        run(
+            "analyze", traffic, "--waf-scope", "some", "--db", str(tmp_path / "c.db"), cwd=tmp_path
+        ).returncode
+        == 2
+    )

@@ -17,11 +17,12 @@ from urllib.parse import unquote
 import msgspec
 
 from phiwatch.classify.codings import code_near
-from phiwatch.classify.decode import decode_body
+from phiwatch.classify.decode import decode_body, is_pdf
 from phiwatch.classify.formats import load_formats
 from phiwatch.classify.formats.form import read_pairs
 from phiwatch.classify.keys import key_category
 from phiwatch.classify.options import ClassifyOptions
+from phiwatch.classify.pdftext import pdf_text, record_line_names
 from phiwatch.classify.scanner import compiled
 from phiwatch.classify.sink import Sink
 from phiwatch.classify.validators import load_validators
@@ -199,6 +200,12 @@ class Classifier:
         if data is None:
             return
         content_type = headers.get("content-type", "").lower()
+        if is_pdf(data, content_type):
+            text = pdf_text(data, self.options, self.skipped)
+            if text is not None:
+                record_line_names(text.decode("utf-8", "surrogateescape"), sink)
+                self.scan_bytes(text, sink)
+            return
         head = data[:2048]
         for fmt in self.formats:
             if fmt.sniff(head, content_type):

@@ -1,6 +1,7 @@
 """Content decoding with limits: gzip, deflate and br are expanded in bounded steps, so a
 decompression bomb is stopped at ``max_decompressed`` bytes or ``max_ratio`` x its input,
-and counted. Oversized bodies are capped at ``max_body`` and counted."""
+and counted. Oversized bodies are capped at ``max_body`` and counted. A PDF is returned as is,
+for ``pdftext.py``; any other binary body is skipped and counted."""
 
 from __future__ import annotations
 
@@ -27,28 +28,28 @@ _BINARY_TYPES = (
 )
 
 
-class _Bomb(Exception):
+class Bomb(Exception):
     pass
 
 
-def _limit(opts: ClassifyOptions, size_in: int) -> int:
+def inflate_limit(opts: ClassifyOptions, size_in: int) -> int:
     return min(opts.max_decompressed, max(opts.min_bomb_size, opts.max_ratio * max(size_in, 1)))
 
 
-def _zlib(data: bytes, wbits: int, limit: int) -> bytes:
+def zlib_inflate(data: bytes, wbits: int, limit: int) -> bytes:
     d = zlib.decompressobj(wbits)
     out = bytearray()
     chunk = d.decompress(data, _STEP)
     while True:
         out += chunk
         if len(out) > limit:
-            raise _Bomb
+            raise Bomb
         if not d.unconsumed_tail:
             break
         chunk = d.decompress(d.unconsumed_tail, _STEP)
     out += d.flush()
     if len(out) > limit:
-        raise _Bomb
+        raise Bomb
     return bytes(out)
 
 
@@ -57,11 +58,16 @@ def _brotli(data: bytes, limit: int) -> bytes:
     out = bytearray(d.process(data, output_buffer_limit=_STEP))
     while not d.can_accept_more_data():
         if len(out) > limit:
-            raise _Bomb
+            raise Bomb
         out += d.process(b"", output_buffer_limit=_STEP)
     if len(out) > limit:
-        raise _Bomb
+        raise Bomb
     return bytes(out)
+
+
+def is_pdf(data: bytes, content_type: str) -> bool:
+    """A PDF: its shown text is extracted (``pdftext.py``) instead of the body being skipped."""
+    return content_type.lower().startswith("application/pdf") or data[:5] == b"%PDF-"
 
 
 def is_binary(data: bytes, content_type: str) -> bool:
@@ -77,22 +83,22 @@ def decode_body(
     """The body to scan, decoded and capped; None when it cannot or must not be scanned."""
     encoding = headers.get("content-encoding", "").strip().lower()
     if encoding and encoding != "identity":
-        limit = _limit(opts, len(body))
+        limit = inflate_limit(opts, len(body))
         try:
             for enc in reversed([e.strip() for e in encoding.split(",") if e.strip()]):
                 if enc in ("gzip", "x-gzip"):
-                    body = _zlib(body, 47, limit)  # 32+15: gzip or zlib header, auto-detected
+                    body = zlib_inflate(body, 47, limit)  # 32+15: gzip or zlib header, auto-detected
                 elif enc == "deflate":
                     try:
-                        body = _zlib(body, 15, limit)
+                        body = zlib_inflate(body, 15, limit)
                     except zlib.error:
-                        body = _zlib(body, -15, limit)  # raw deflate, as some servers send
+                        body = zlib_inflate(body, -15, limit)  # raw deflate, as some servers send
                 elif enc == "br":
                     body = _brotli(body, limit)
                 elif enc != "identity":
                     skipped["unknown_encoding"] += 1
                     return None
-        except _Bomb:
+        except Bomb:
             skipped["decompression_bomb"] += 1
             return None
         except (zlib.error, brotli.error):
@@ -101,6 +107,8 @@ def decode_body(
     if len(body) > opts.max_body:
         skipped["body_truncated"] += 1
         body = body[: opts.max_body]
+    if is_pdf(body, headers.get("content-type", "")):
+        return body  # binary, but the caller reads its text streams
     if is_binary(body, headers.get("content-type", "")):
         skipped["binary_body"] += 1
         return None

@@ -62,22 +62,9 @@ def _role(ref: str, display: str) -> dict[str, object]:
     [
         (_role("Practitioner/pr1", "Dr. Alan Grant"), True),  # a person reference's display
         (_role("Organization/o1", "Cedar Point Clinic"), False),  # an organisation is no person
-        (
-            {
-                "resourceType": "Observation",
-                "status": "final",
-                "subject": {"reference": "Patient/p1", "display": "Maria Lopez"},
-            },
-            True,
-        ),
-        (
-            {
-                "resourceType": "Observation",
-                "status": "final",
-                "subject": {"reference": "Group/g1", "display": "Cohort A"},
-            },
-            False,  # a group of patients has no name
-        ),
+        (_role("https://fhir.example.org/r4/Practitioner/pr1", "Alan Grant"), True),  # absolute URL
+        (_role("Practitioner/pr1", ""), False),  # no display, no name
+        (_role("HealthcareService/h1", "Diabetes Clinic"), False),  # a service is no person
     ],
 )
 def test_person_reference_display(classifier: Classifier, resource: dict[str, object], present: bool) -> None:

@@ -87,6 +87,24 @@ def test_coverage_subscriber_id_mbi(classifier: Classifier, subscriber_id: str, 
     assert ("mbi" in cats) is mbi
 
 
+def _patient_with(type_code: str, value: str) -> dict[str, object]:
+    v2 = "http://terminology.hl7.org/CodeSystem/v2-0203"
+    ident = {"type": {"coding": [{"system": v2, "code": type_code}]}, "value": value}
+    return {"resourceType": "Patient", "id": "p1", "identifier": [ident]}
+
+
+@pytest.mark.parametrize(
+    ("doc", "mbi"),
+    [
+        (_patient_with("MB", MBI), True),  # a FHIR member number in the MBI shape
+        (_patient_with("MB", "BCB00012345"), False),  # a commercial member number
+        (_patient_with("MR", MBI), False),  # an MRN that happens to fit: FHIR bodies skip bare shapes
+    ],
+)
+def test_health_plan_id_in_mbi_shape(classifier: Classifier, doc: object, mbi: bool) -> None:
+    assert ("mbi" in json_cats(classifier, doc)) is mbi
+
+
 @pytest.mark.parametrize(
     ("path", "body", "in_url"),
     [

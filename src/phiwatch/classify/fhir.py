@@ -20,13 +20,6 @@ import msgspec
 
 from phiwatch.classify.patterns import identifier_systems, identifier_types
 from phiwatch.classify.sink import Sink
-from phiwatch.classify.validators import Verdict
-from phiwatch.classify.validators.mbi import validate as _mbi
-
-
-def mbi_valid(value: str) -> bool:
-    return _mbi(value) is Verdict.VALID
-
 
 COMPARTMENT = frozenset(
     [
@@ -352,8 +345,6 @@ def walk(res: Resource, sink: Sink, depth: int = 0) -> None:
     if rtype == "Coverage":
         for v in _strs(res.subscriberId):
             sink.add("health_plan_id", v, "Coverage.subscriberId")
-            if mbi_valid(v):  # Medicare's member id is the beneficiary's MBI
-                sink.add("mbi", v, "Coverage.subscriberId")
     elif rtype == "Device":
         for udi in _dicts(res.udiCarrier):
             udi_value = udi.get("carrierHRF") or udi.get("deviceIdentifier")

@@ -47,6 +47,9 @@ class Sink:
             self.found[category] = _Acc(value, field)
         else:
             acc.values.add(value)
+        mbi = self.validators.get("mbi") if category == "health_plan_id" else None
+        if mbi is not None and mbi(value) is Verdict.VALID:
+            self.add("mbi", value, field)  # Medicare's member id is the beneficiary's MBI
 
     def flag(self, category: str, field: str = "") -> None:
         """A category present without a value of its own (a clinical resource)."""

@@ -10,6 +10,7 @@ import msgspec
 
 from phiwatch.ingest._base import IngestReport
 from phiwatch.ingest._input import mark_error_reported, stream_error
+from phiwatch.model import Event
 
 MAX_LOG_LINE = 64 * 1024  # far above nginx's 8 KiB request line; longer lines are rejected
 BLOCK = 1024 * 1024
@@ -119,6 +120,22 @@ def unwrap_container(text: str) -> str:
         if isinstance(value, str):
             return value.rstrip("\r\n")
     return text
+
+
+def log_events(
+    stream: BinaryIO,
+    source: str,
+    report: IngestReport,
+    parse: Callable[[str, int], Event | str],
+) -> Iterator[Event]:
+    """The read loop every access-log format shares: bounded lines, decoded and unwrapped from
+    container JSON, parsed to an Event or a reason, which is rejected with its line number."""
+    for lineno, raw in iter_raw_lines(stream, source, report, MAX_LOG_LINE):
+        event = parse(unwrap_container(decode_text(raw)), lineno)
+        if isinstance(event, str):
+            report.reject(source, lineno, event)
+            continue
+        yield event
 
 
 def sniff_lines(head: bytes, matches: Callable[[str], bool], max_lines: int = 30) -> bool:

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from phiwatch.ingest._base import SOURCES, IngestOptions, IngestReport, excerpt
-from phiwatch.ingest._lines import MAX_LOG_LINE, decode_text, iter_raw_lines, sniff_lines, unwrap_container
+from phiwatch.ingest._lines import log_events, sniff_lines
 from phiwatch.ingest._timeparse import IsoParser
 from phiwatch.ingest._url import first_ip, is_method, split_url
 from phiwatch.model import Event, Request, Response
@@ -132,9 +132,4 @@ class AlbSource:
     @staticmethod
     def read(stream: BinaryIO, source: str, report: IngestReport, options: IngestOptions) -> Iterator[Event]:
         iso = IsoParser()
-        for lineno, raw in iter_raw_lines(stream, source, report, MAX_LOG_LINE):
-            event = parse_line(unwrap_container(decode_text(raw)), source, lineno, options, iso)
-            if isinstance(event, str):
-                report.reject(source, lineno, event)
-                continue
-            yield event
+        return log_events(stream, source, report, lambda text, n: parse_line(text, source, n, options, iso))

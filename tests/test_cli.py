@@ -289,3 +289,19 @@ def test_waf_scope_input_evaluates_fewer(simulated: Path, tmp_path: Path) -> Non
         ).returncode
         == 2
     )
+
+
+def test_several_inputs_in_one_run(simulated: Path, tmp_path: Path) -> None:
+    lines = (simulated / "traffic.jsonl").read_bytes().splitlines(keepends=True)
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl.gz"
+    a.write_bytes(b"".join(lines[:1000]))
+    import gzip
+
+    b.write_bytes(gzip.compress(b"".join(lines[1000:1500]) + b"{truncated"))
+    db = str(tmp_path / "m.db")
+    r = run("analyze", str(a), str(b), str(a), "--db", db, "-f", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)["summary"]
+    assert summary["events"] == 1500 and summary["rejected"] == 1
+    assert summary["sources_analyzed"] == [str(a), str(b)] and summary["sources_skipped"] == [str(a)]
+    assert any("b.jsonl.gz:501" in s for s in summary["rejected_samples"])

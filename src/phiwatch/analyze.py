@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 import msgspec
@@ -22,7 +22,7 @@ from phiwatch.discovery.spec import SpecDocument, load_spec
 from phiwatch.errors import InputError
 from phiwatch.identity import Fingerprinter, IdentityReader
 from phiwatch.ingest import IngestOptions, IngestReport, detect_format, read_events
-from phiwatch.model import Endpoint, EndpointKey, Finding
+from phiwatch.model import Endpoint, EndpointKey, Event, Finding
 from phiwatch.pipeline import Components, Pipeline, default_stages
 from phiwatch.posture import ObserveStage, PostureOptions, run_checks
 from phiwatch.report import Report
@@ -145,13 +145,13 @@ class _Run:
         )
         self.pipeline = Pipeline(default_stages(components), strict=options.strict)
 
-    def feed(self, path: Path, ingest: IngestReport, progress: Callable[[int], None] | None) -> None:
-        events = read_events(path, ingest, self.options.ingest, progress)
+    def feed(self, events: Iterable[Event]) -> None:
+        """Run every event of the run, from all inputs, through the pipeline."""
         if self.waf is None:
             self.pipeline.run_all(events)
             return
         # The WAF costs milliseconds a request: the stages before it run here, then it is
-        # evaluated ahead in worker processes, then the rest of the chain.
+        # evaluated ahead in worker processes (started once for all inputs), then the rest.
         cut = self.pipeline.index(self.waf.name)
         self.pipeline.run_all(self.waf.annotate(self.pipeline.head(events, cut)), start=cut)
 
@@ -185,25 +185,31 @@ def analyze(
         analyzed: list[str] = []
         skipped: list[str] = []
         sources: list[tuple[str, str, int, int]] = []
-        done = 0
-        for path in paths:
-            fp = fingerprint_file(path)
-            size = path.stat().st_size
-            if store.source_seen(fp) or fp in {s[0] for s in sources}:
-                skipped.append(str(path))
-            else:
-                events0, rejected0 = ingest.events, ingest.rejected
 
-                def step(n: int, base: int = done) -> None:
-                    if progress:
-                        progress(base + n)
+        def inputs() -> Iterator[Event]:
+            """Events of every input not analyzed before, in order; per-source counts are
+            taken when its reader is exhausted."""
+            done = 0
+            for path in paths:
+                fp = fingerprint_file(path)
+                size = path.stat().st_size
+                if store.source_seen(fp) or fp in {s[0] for s in sources}:
+                    skipped.append(str(path))
+                else:
+                    events0, rejected0 = ingest.events, ingest.rejected
 
-                run.feed(path, ingest, step)
-                analyzed.append(str(path))
-                sources.append((fp, str(path), ingest.events - events0, ingest.rejected - rejected0))
-            done += size
-            if progress:
-                progress(done)
+                    def step(n: int, base: int = done) -> None:
+                        if progress:
+                            progress(base + n)
+
+                    yield from read_events(path, ingest, options.ingest, step)
+                    analyzed.append(str(path))
+                    sources.append((fp, str(path), ingest.events - events0, ingest.rejected - rejected0))
+                done += size
+                if progress:
+                    progress(done)
+
+        run.feed(inputs())
         all_specs = _merge_specs(store, spec_docs)
         endpoints = with_phi(run.inventory.endpoints(), run.phi.endpoint_phi(), run.inventory)
         endpoints = assign_status(endpoints, all_specs)

@@ -101,7 +101,7 @@ class Bots:
         v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted:
             return
-        ua = event.user_agent
+        ua = event.request.headers.get("user-agent", "")  # Event.user_agent, minus a property call
         if len(ua) > UA_MAX:
             self.counts["long_user_agent"] += 1
             ua = ua[:UA_MAX]

@@ -130,7 +130,8 @@ class Scraping:
         if event.request.query:
             self._query(v, h)
         oid = v.oid
-        if oid and 200 <= v.status < 300 and not self.ctx.owned(v):
+        # v.owned: already answered when bola_ownership asked first (no call then)
+        if oid and 200 <= v.status < 300 and not (v.owned if v.owned is not None else ctx.owned(v)):
             path = v.endpoint.path
             rec = hash((path, oid))
             records = h.records

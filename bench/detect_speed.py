@@ -19,7 +19,8 @@ import argparse
 import resource
 import time
 
-from phiwatch.detect.base import DetectContext, DetectOptions, build_detectors
+from phiwatch.detect.base import DetectContext, build_detectors
+from phiwatch.detect.options import DetectOptions
 from phiwatch.discovery.inventory import Inventory
 from phiwatch.identity import Fingerprinter, IdentityReader
 from phiwatch.model import Event, Identity, Request, Response

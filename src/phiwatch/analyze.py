@@ -14,7 +14,8 @@ import msgspec
 
 from phiwatch.alerts import AlertCollector, by_detector
 from phiwatch.classify import Classifier, ClassifyOptions, ClassifyStage, EndpointPhi, PhiAggregator
-from phiwatch.detect.base import DetectContext, DetectOptions, Detector, all_alerts, build_detectors
+from phiwatch.detect.base import DetectContext, Detector, all_alerts, build_detectors
+from phiwatch.detect.options import DetectOptions
 from phiwatch.detect.waf import WafConfig, WafStage, load_engine
 from phiwatch.discovery.inventory import Inventory
 from phiwatch.discovery.lifecycle import assign_status

@@ -161,7 +161,7 @@ def analyze(
     """Analyze traffic into the inventory and report it."""
     from phiwatch.analyze import AnalyzeOptions
     from phiwatch.analyze import analyze as run
-    from phiwatch.detect.base import DetectOptions, load_options
+    from phiwatch.detect.options import DetectOptions, load_options
     from phiwatch.detect.waf import Scope, WafConfig
     from phiwatch.ingest import IngestOptions
 

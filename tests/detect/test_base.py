@@ -14,16 +14,14 @@ from phiwatch.detect.base import (
     AlertBook,
     Clock,
     DetectContext,
-    DetectOptions,
     Lru,
-    Policy,
     actor_of,
     all_alerts,
     build_detectors,
     default_detectors,
     fallback_template,
-    load_options,
 )
+from phiwatch.detect.options import DetectOptions, Policy, load_options
 from phiwatch.errors import ConfigError
 from phiwatch.model import Identity
 from tests.factories import tevent

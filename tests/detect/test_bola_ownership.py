@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import orjson
 
-from phiwatch.detect.base import DetectContext, DetectOptions
-from phiwatch.detect.bola_ownership import BolaOwnership, BolaOwnershipOptions
+from phiwatch.detect.base import DetectContext
+from phiwatch.detect.bola_ownership import BolaOwnership
+from phiwatch.detect.options import BolaOwnershipOptions, DetectOptions
 from phiwatch.model import Event, Identity
 from tests.factories import tevent
 

@@ -6,8 +6,9 @@ import msgspec
 import orjson
 import pytest
 
-from phiwatch.detect.base import DetectContext, DetectOptions, Policy
-from phiwatch.detect.bola_smart import BolaSmart, BolaSmartOptions, own_patient
+from phiwatch.detect.base import DetectContext
+from phiwatch.detect.bola_smart import BolaSmart, own_patient
+from phiwatch.detect.options import BolaSmartOptions, DetectOptions, Policy
 from phiwatch.model import Identity
 from tests.factories import tevent
 

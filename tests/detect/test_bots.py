@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from phiwatch.detect.base import DetectContext, DetectOptions
-from phiwatch.detect.bots import Bots, BotsOptions, load_agents
+from phiwatch.detect.base import DetectContext
+from phiwatch.detect.bots import Bots, load_agents
+from phiwatch.detect.options import BotsOptions, DetectOptions
 from phiwatch.errors import ConfigError
 from phiwatch.model import Event, Identity, PhiHit
 from tests.factories import tevent

@@ -7,8 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from phiwatch.detect.base import DetectContext, DetectOptions
-from phiwatch.detect.credential_stuffing import CredentialStuffing, CredentialStuffingOptions, username
+from phiwatch.detect.base import DetectContext
+from phiwatch.detect.credential_stuffing import CredentialStuffing, username
+from phiwatch.detect.options import CredentialStuffingOptions, DetectOptions
 from phiwatch.model import Event
 from tests.factories import tevent
 

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phiwatch.detect.base import DetectContext, DetectOptions
-from phiwatch.detect.flood import Flood, FloodOptions, _Rate
+from phiwatch.detect.base import DetectContext
+from phiwatch.detect.flood import Flood, _Rate
+from phiwatch.detect.options import DetectOptions, FloodOptions
 from phiwatch.model import Event, Identity
 from tests.factories import tevent
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from phiwatch.detect.base import DetectContext, DetectOptions, detector_options
-from phiwatch.detect.partner_misuse import PartnerMisuse, PartnerMisuseOptions, Purpose
+from phiwatch.detect.base import DetectContext
+from phiwatch.detect.options import DetectOptions, PartnerMisuseOptions, Purpose, detector_options
+from phiwatch.detect.partner_misuse import PartnerMisuse
 from phiwatch.errors import ConfigError
 from phiwatch.model import Event, Identity
 from tests.factories import tevent

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from phiwatch.detect.base import DetectContext, DetectOptions
-from phiwatch.detect.scraping import Scraping, ScrapingOptions
+from phiwatch.detect.base import DetectContext
+from phiwatch.detect.options import DetectOptions, ScrapingOptions
+from phiwatch.detect.scraping import Scraping
 from phiwatch.model import Event, Identity
 from tests.factories import tevent
 

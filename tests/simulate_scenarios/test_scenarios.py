@@ -7,7 +7,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from phiwatch.detect.base import DetectContext, DetectOptions, actor_of, all_alerts, build_detectors
+from phiwatch.detect.base import DetectContext, actor_of, all_alerts, build_detectors
+from phiwatch.detect.options import DetectOptions
 from phiwatch.discovery.inventory import Inventory
 from phiwatch.errors import ConfigError
 from phiwatch.identity import Fingerprinter, IdentityReader

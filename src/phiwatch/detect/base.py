@@ -26,101 +26,19 @@ import ipaddress
 import math
 import secrets
 from collections import Counter, OrderedDict, deque
-from collections.abc import Callable, Iterator, Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
-import msgspec
-import yaml
-
 from phiwatch.detect.fhir_compartment import RESOURCE_TYPES
+from phiwatch.detect.options import SEVERITY_RANK, DetectOptions
 from phiwatch.errors import ConfigError
 from phiwatch.model import Alert, EndpointKey, Event, Identity
 from phiwatch.registry import Registry
 
-SEVERITIES = ("low", "medium", "high")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-ACTIONS = ("alert", "deny")
 MIN_TS = 946_684_800.0  # 2000-01-01: older stamps are broken clocks, not history
 MAX_TS = 4_102_444_800.0  # 2100-01-01
 JUMP_CONFIRM = 3  # consecutive far-future events that make a clock jump real
 MEMO_IDS = 128  # ownership answers memoised per actor (see _Received)
-
-
-class Policy(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """What to do per detector and severity: ``alert`` (default) or ``deny``.
-
-    ``rules`` maps a detector name (or ``"*"``) to a severity (or ``"*"``) to an action; the
-    most specific match wins: (detector, severity), (detector, *), (*, severity), (*, *).
-    """
-
-    default: str = "alert"
-    rules: dict[str, dict[str, str]] = msgspec.field(default_factory=dict)
-
-    def validate(self, known: Iterator[str] | list[str] | None = None) -> None:
-        names = set(known) if known is not None else None
-        if self.default not in ACTIONS:
-            raise ConfigError(f"policy default must be one of {ACTIONS}, got {self.default!r}")
-        for det, by_sev in self.rules.items():
-            if det != "*" and names is not None and det not in names:
-                raise ConfigError(f"policy names unknown detector {det!r}")
-            for sev, action in by_sev.items():
-                if sev != "*" and sev not in SEVERITY_RANK:
-                    raise ConfigError(f"policy for {det!r}: unknown severity {sev!r}")
-                if action not in ACTIONS:
-                    raise ConfigError(f"policy for {det!r}/{sev}: action must be alert or deny")
-
-    def action(self, detector: str, severity: str) -> str:
-        for det in (detector, "*"):
-            by_sev = self.rules.get(det)
-            if by_sev:
-                for sev in (severity, "*"):
-                    act = by_sev.get(sev)
-                    if act is not None:
-                        return act
-        return self.default
-
-
-class DetectOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Options shared by all detectors; ``settings[name]`` holds one detector's own options
-    (converted to that detector's Options struct at load; unknown keys are a ConfigError)."""
-
-    window_s: float = 3600.0  # alert aggregation window
-    max_keys: int = 100_000  # cap of every per-actor / per-endpoint table of one detector
-    max_alerts: int = 20_000  # cap of one detector's alert book
-    max_late_s: float = 300.0  # later than this behind "now": clamped to now and counted
-    max_future_s: float = 86_400.0  # further ahead than this: skipped unless confirmed
-    allowlist: tuple[str, ...] = ()  # CIDRs or IPs that never alert (monitoring, scanners)
-    ownership_actors: int = 2048  # actors whose received lists are kept for ownership ...
-    ownership_bytes: int = 65_536  # ... each up to this many bytes of recent list bodies
-    enabled: tuple[str, ...] | None = None  # None: every registered detector
-    settings: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
-    policy: Policy = msgspec.field(default_factory=Policy)
-
-
-def load_options(path: Path) -> DetectOptions:
-    """Read DetectOptions from a YAML or JSON file; any problem is a ConfigError naming it."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not YAML/JSON: {exc}") from None
-    try:
-        return msgspec.convert(raw or {}, DetectOptions)
-    except msgspec.ValidationError as exc:
-        raise ConfigError(f"{path}: {exc}") from None
-
-
-OptionsT = TypeVar("OptionsT", bound=msgspec.Struct)
-
-
-def detector_options(cls: type[OptionsT], name: str, settings: Mapping[str, Any]) -> OptionsT:
-    """One detector's Options struct from its raw settings (ConfigError when bad)."""
-    try:
-        return msgspec.convert(dict(settings), cls)
-    except msgspec.ValidationError as exc:
-        raise ConfigError(f"detector {name!r}: {exc}") from None
 
 
 K = TypeVar("K")

@@ -22,24 +22,11 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
-
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, detector_options
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru
+from phiwatch.detect.options import BolaOwnershipOptions, detector_options
 from phiwatch.model import Alert, EndpointKey, Event
 
 NAME = "bola_ownership"
-
-
-class BolaOwnershipOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    min_distinct: int = 30  # never alert below this many distinct ids per window
-    peer_factor: float = 5.0  # ... nor below this multiple of the peers' high quantile
-    peer_quantile: float = 0.95
-    min_peers: int = 20  # peer samples needed before the quantile is trusted
-    min_success_ids: int = 10  # 2xx on this many distinct ids: high severity
-    probe_min_requests: int = 20  # probing: at least this many object requests ...
-    probe_ratio: float = 0.5  # ... of which this share refused (401/403/404)
-    ids_cap: int = 512  # exact ids kept per (identity, endpoint); beyond, only counted
-    exempt_system_scopes: bool = True
 
 
 class _Use:

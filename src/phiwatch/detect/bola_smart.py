@@ -19,26 +19,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
 import orjson
 
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, View, detector_options
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, View
 from phiwatch.detect.fhir_compartment import (
     in_compartment,
     patient_id_of_reference,
     patient_refs_in_body,
     patient_refs_in_query,
 )
+from phiwatch.detect.options import BolaSmartOptions, detector_options
 from phiwatch.model import Alert, Event, Identity
 
 NAME = "bola_smart"
-
-
-class BolaSmartOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    parse_bodies: bool = True  # read patient references in 2xx response bodies
-    body_when_pinned: bool = False  # also parse when path/query already name only the own patient
-    max_body_bytes: int = 8_000_000  # larger bodies are not parsed (counted)
-    max_entries: int = 5_000  # Bundle entries read per body
 
 
 def own_patient(ident: Identity) -> str | None:

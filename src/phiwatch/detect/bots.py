@@ -17,10 +17,9 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-import msgspec
-
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, detector_options
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru
 from phiwatch.detect.fhir_compartment import in_compartment
+from phiwatch.detect.options import BotsOptions, detector_options
 from phiwatch.errors import ConfigError
 from phiwatch.model import AUTH_NONE, Alert, Event
 
@@ -28,18 +27,15 @@ NAME = "bots"
 UA_MAX = 512  # longer agents are cut before matching (absurd headers; counted)
 
 
-class BotsOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    extra_agents: dict[str, str] = msgspec.field(default_factory=dict)  # token -> kind
-    regular_min: int = 40  # intervals needed before judging regularity
-    regular_cv: float = 0.05  # coefficient of variation below this: machine-regular
-    regular_max_interval_s: float = 600.0
-    regular_min_requests: int = 2000  # regular and this busy in a window: medium
+class Agent:
+    """One known bot: its user-agent token, kind (``ai_crawler`` or ``headless``), operator."""
 
+    __slots__ = ("kind", "operator", "token")
 
-class Agent(msgspec.Struct, frozen=True):
-    token: str
-    kind: str
-    operator: str
+    def __init__(self, token: str, kind: str, operator: str) -> None:
+        self.token = token
+        self.kind = kind
+        self.operator = operator
 
 
 def load_agents() -> list[Agent]:

@@ -19,42 +19,16 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-import msgspec
 import orjson
 
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View, detector_options
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View
+from phiwatch.detect.options import CredentialStuffingOptions, detector_options
 from phiwatch.model import Alert, Event
 
 NAME = "credential_stuffing"
 USER_FIELDS = ("username", "user", "email", "login", "user_name", "userName", "identifier", "phone")
 FAIL_STATUSES = frozenset({400, 401, 403, 429})
 UA_CHARS = 80  # a user-agent in an actor name is cut to this length
-
-
-class CredentialStuffingOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    login_paths: tuple[str, ...] = (
-        "/login",
-        "/signin",
-        "/sign-in",
-        "/logon",
-        "/authenticate",
-        "/session",
-        "/sessions",
-        "/oauth2/token",
-        "/oauth/token",
-        "/connect/token",
-    )
-    min_failures: int = 10
-    min_fail_ratio: float = 0.5
-    min_usernames: int = 5
-    brute_failures: int = 20
-    takeover_failures: int = 8
-    campaign_ips: int = 10
-    campaign_failures: int = 30
-    campaign_ratio: float = 0.7
-    campaign_usernames: int = 20
-    max_body_bytes: int = 16_384  # larger login bodies are not read (counted)
-    users_cap: int = 512
 
 
 class _Tally:

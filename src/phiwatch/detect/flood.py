@@ -23,24 +23,11 @@ from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
 
-import msgspec
-
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View, detector_options
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View
+from phiwatch.detect.options import FloodOptions, detector_options
 from phiwatch.model import Alert, EndpointKey, Event
 
 NAME = "flood"
-
-
-class FloodOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    min_volume: int = 600  # requests per minute on one endpoint before any endpoint alert
-    factor: float = 5.0
-    alpha: float = 0.05  # EWMA weight of each new minute
-    min_samples: int = 30  # minutes an hour-of-day slot needs before it is trusted
-    concentration: float = 0.3  # share of the minute from the top source to name it
-    client_min: int = 300  # requests per minute from one actor
-    cost_min: float = 2000.0  # cost units per minute from one actor
-    expensive_surcharge: float = 20.0
-    top_sources: int = 32  # sources tracked per endpoint minute (Misra-Gries)
 
 
 class _Rate:

@@ -22,9 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
-
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View, detector_options
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View
+from phiwatch.detect.options import PartnerMisuseOptions, detector_options
 from phiwatch.model import AUTH_API_KEY, AUTH_BASIC, Alert, Event
 
 NAME = "partner_misuse"
@@ -55,20 +54,6 @@ CLINICAL_TYPES = frozenset(
         "Specimen",
     }
 )
-
-
-class Purpose(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    resource_types: tuple[str, ...] = ()  # empty: any
-    operations: tuple[str, ...] = ()  # e.g. "GET read", "GET search", "GET $export"; empty: any
-
-
-class PartnerMisuseOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    learn_events: int = 300
-    learn_s: float = 1800.0
-    volume_factor: float = 5.0
-    volume_min: int = 500
-    purposes: dict[str, Purpose] = msgspec.field(default_factory=dict)
-    types_cap: int = 256  # resource types / operations kept per partner
 
 
 class _Profile:

@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import msgspec
-
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View, detector_options
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View
+from phiwatch.detect.options import ScrapingOptions, detector_options
 from phiwatch.model import Alert, Event
 
 NAME = "scraping"
@@ -30,22 +29,6 @@ PAGE_PARAMS = frozenset({"_offset", "offset", "page", "_page", "start", "skip", 
 NO_FILTER = frozenset(
     {"_count", "_sort", "_offset", "_format", "_elements", "_summary", "_total", "page", "_page", "offset"}
 )
-
-
-class ScrapingOptions(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    window_s: float = 6 * 3600.0  # scraping accumulates over this window
-    max_records: int = 500
-    distributed_records: int = 100
-    min_ips: int = 10
-    walk_run: int = 25  # consecutive ids stepping by 1..walk_step
-    walk_step: int = 3
-    deep_offset: int = 1000  # an offset this deep, or a page number of deep_offset/20
-    deep_pages: int = 5
-    broad_count: int = 1000  # _count at least this is a broad search
-    broad_searches: int = 10
-    records_cap: int = 1024  # exact record keys per identity (past max_records only counted)
-    ips_cap: int = 256
-    exempt_system_scopes: bool = True
 
 
 class _Harvest:

@@ -525,7 +525,7 @@ def max_severity(a: str, b: str) -> str:
     return a if SEVERITY_RANK[a] >= SEVERITY_RANK[b] else b
 
 
-_NOT_DETECTORS = frozenset({"base", "fhir_compartment"})
+_NOT_DETECTORS = frozenset({"base", "fhir_compartment", "options"})
 
 
 def load_detectors() -> None:

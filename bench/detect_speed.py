@@ -5,6 +5,12 @@ memory of the detectors' state with 1M distinct actors (RSS, capped tables).
     python bench/detect_speed.py                       # aim: >= 100k events/s
     python bench/detect_speed.py --events 60000 --actors 1000000
 
+Detectors run under ``runtime.throughput_gc``, as ``phiwatch analyze`` streams events; the same
+loop under CPython's default collector settings is printed too. It measures the build that is
+installed (the mypyc-compiled detectors, see setup.py) and, in a child process with
+``PHIWATCH_PURE_PYTHON=1``, the same source as plain Python, so both figures come from the
+same run (``--no-pure`` skips the second).
+
 Documented bound: with ``DetectOptions.max_keys`` = 100k (default), the detectors' state stays
 under ~400 MB RSS growth whatever the number of actors (every table is an LRU capped at
 ``max_keys``, alert books at ``max_alerts``, received-list ownership at 2048 actors x 64 KiB,
@@ -16,15 +22,20 @@ sets it).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import subprocess
+import sys
 import time
 
+from phiwatch.detect import build_info
 from phiwatch.detect.base import DetectContext, build_detectors
 from phiwatch.detect.options import DetectOptions
 from phiwatch.discovery.inventory import Inventory
 from phiwatch.identity import Fingerprinter, IdentityReader
 from phiwatch.model import Event, Identity, Request, Response
 from phiwatch.pipeline import Components, Pipeline, default_stages
+from phiwatch.runtime import throughput_gc
 from phiwatch.simulate import SimulationConfig
 from phiwatch.simulate.scenarios import iter_with_scenarios, scenario_names, to_events
 
@@ -99,19 +110,44 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=404)
     ap.add_argument("--actors", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-pure", action="store_true", help="skip the plain-Python comparison")
+    ap.add_argument("--speed-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    info = build_info()
     events = normalised(args.events, args.seed)
     opts = DetectOptions()
-    timed(events, opts)  # warm-up
-    best = min((timed(events, opts) for _ in range(args.repeat)), key=lambda r: r[0])
+    with throughput_gc():  # the collector settings `phiwatch analyze` streams events with
+        timed(events, opts)  # warm-up
+        best = min((timed(events, opts) for _ in range(args.repeat)), key=lambda r: r[0])
+    default_gc = min(timed(events, opts)[0] for _ in range(args.repeat))
     det_s, bare_s, alerts = best
     n = len(events)
+    print(f"detectors: {info['reason']}")
     print(f"events: {n} (simulator seed {args.seed} with all scenarios), alerts: {alerts}")
     print(
         f"bare loop: {n / bare_s:,.0f} events/s   detectors: {n / det_s:,.0f} events/s (one core, CPU time)"
     )
     per_event = 1e6 * (det_s - bare_s) / n
     print(f"cost per event: {per_event:.2f} us; detectors/bare time ratio: {det_s / bare_s:.1f}x")
+    print(f"with CPython's default collector settings: {n / default_gc:,.0f} events/s")
+    if args.speed_only:
+        return
+    if info["compiled"] and not args.no_pure:
+        argv = [
+            sys.executable,
+            __file__,
+            "--speed-only",
+            "--events",
+            str(args.events),
+            "--seed",
+            str(args.seed),
+        ]
+        argv += ["--repeat", str(args.repeat)]
+        env = dict(os.environ, PHIWATCH_PURE_PYTHON="1")
+        out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
+        line = next(x for x in out.splitlines() if x.startswith("bare loop"))
+        pure = float(line.split("detectors:")[1].split("events/s")[0].replace(",", ""))
+        print(f"same source as plain Python: {pure:,.0f} events/s; compiled/plain: {n / det_s / pure:.2f}x")
     before, after, sizes = many_actors(args.actors, opts)
     print(f"{args.actors:,} distinct actors: RSS {before:.0f} -> {after:.0f} MB (+{after - before:.0f} MB)")
     print(f"state keys per detector (cap {opts.max_keys:,} per table): {sizes}")

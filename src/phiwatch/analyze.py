@@ -27,6 +27,7 @@ from phiwatch.model import Endpoint, EndpointKey, Event, Finding
 from phiwatch.pipeline import Components, Pipeline, default_stages
 from phiwatch.posture import ObserveStage, PostureOptions, run_checks
 from phiwatch.report import Report
+from phiwatch.runtime import throughput_gc
 from phiwatch.store import Store, open_store
 from phiwatch.store.fingerprint import fingerprint_file
 
@@ -210,7 +211,8 @@ def analyze(
                 if progress:
                     progress(done)
 
-        run.feed(inputs())
+        with throughput_gc():  # the streaming part: see runtime.py
+            run.feed(inputs())
         all_specs = _merge_specs(store, spec_docs)
         endpoints = with_phi(run.inventory.endpoints(), run.phi.endpoint_phi(), run.inventory)
         endpoints = assign_status(endpoints, all_specs)

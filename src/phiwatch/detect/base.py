@@ -32,7 +32,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from phiwatch.detect.fhir_compartment import RESOURCE_TYPES
 from phiwatch.detect.options import SEVERITY_RANK, DetectOptions
 from phiwatch.errors import ConfigError
-from phiwatch.model import Alert, EndpointKey, Event, Identity
+from phiwatch.model import Alert, EndpointKey, Event, Identity, Request, Response
 from phiwatch.registry import Registry
 
 MIN_TS = 946_684_800.0  # 2000-01-01: older stamps are broken clocks, not history
@@ -47,20 +47,23 @@ V = TypeVar("V")
 
 class Lru(Generic[K, V]):
     """A dict capped at ``cap`` keys; the oldest inserted key goes first. Windowed state is
-    re-put when its window rolls, so an active key stays young (near-LRU: ``get`` is the
-    dict's own C method and does not reorder).
+    re-put when its window rolls, so an active key stays young (near-LRU: ``get`` does not
+    reorder).
 
     An OrderedDict, not a plain dict: evicting a plain dict's first key walks past the slots
     its earlier evictions left empty (``next(iter(d))``), 1 us at 2k keys and 30 us at 100k
-    per insert once full; ``popitem(last=False)`` is O(1)."""
+    per insert once full; ``popitem(last=False)`` is O(1). Compiled, ``get`` is a direct
+    dict lookup (mypyc reads an OrderedDict's storage as a dict's)."""
 
-    __slots__ = ("_d", "cap", "evicted", "get")
+    __slots__ = ("_d", "cap", "evicted")
 
     def __init__(self, cap: int) -> None:
         self._d: OrderedDict[K, V] = OrderedDict()
         self.cap = max(1, cap)
         self.evicted = 0
-        self.get: Callable[[K], V | None] = self._d.get
+
+    def get(self, key: K) -> V | None:
+        return self._d.get(key)
 
     def put(self, key: K, value: V) -> V:
         d = self._d
@@ -161,13 +164,20 @@ class View:
         "event",
         "ident",
         "ip",
+        "method",
         "oid",
+        "op",
         "owned",
+        "path",
+        "query",
+        "request",
+        "response",
         "rid",
         "rtype",
         "status",
         "system_scope",
         "t",
+        "tpath",
         "window",
     )
 
@@ -179,8 +189,15 @@ class View:
     ip: str
     ident: Identity | None
     endpoint: EndpointKey
+    tpath: str  # endpoint.path, the template
+    request: Request
+    response: Response
+    method: str
+    path: str
+    query: str
     rtype: str  # FHIR resource type in the path, "" when none
     rid: str  # FHIR id after the type, "" for searches and operations
+    op: str  # the path's last segment when it is an operation ("$everything"), else ""
     oid: str  # the object id at the template's first {id}, "" when none
     owned: bool | None  # oid seen in a list this actor received (lazy)
     status: int
@@ -335,12 +352,18 @@ class DetectContext:
         else:
             v.actor = actor_of(None, ip)
             v.system_scope = False
-        req = event.request
-        path = req.path
+        # the request and response fields detectors read, each read once here: from compiled
+        # code every msgspec attribute read is a generic getattr
+        req = v.request = event.request
+        resp = v.response = event.response
+        path = v.path = req.path
+        method = v.method = req.method
+        v.query = req.query
         ep = event.endpoint
         if ep is None:
-            ep = EndpointKey(req.method, req.host, self._template(path))
+            ep = EndpointKey(method, req.host, self._template(path))
         v.endpoint = ep
+        tpath = v.tpath = ep.path
         # one split serves the FHIR parts and the object id
         segs = path.split("/")
         rtype = rid = ""
@@ -354,17 +377,19 @@ class DetectContext:
                 break
         v.rtype = rtype
         v.rid = rid
-        shape = self._shapes.get(ep.path)
+        last = segs[-1]
+        v.op = last if last.startswith("$") else ""
+        shape = self._shapes.get(tpath)
         if shape is None:
-            shape = self._shapes.put(ep.path, _shape(ep.path))
+            shape = self._shapes.put(tpath, _shape(tpath))
         n_segs, id_at = shape
         v.oid = oid = segs[id_at] if id_at >= 0 and len(segs) == n_segs else ""
-        status = v.status = event.response.status
+        status = v.status = resp.status
         v.allowlisted = self.allowlisted(ip) if self._nets else False
         v.owned = None
         if not oid:
-            body = event.response.body
-            if body and 200 <= status < 300 and req.method == "GET":
+            body = resp.body
+            if body and 200 <= status < 300 and method == "GET":
                 self._receive(v.actor, body)
         self.last_view = v
         return v
@@ -397,7 +422,8 @@ class DetectContext:
                 memo = r.memo
                 if memo is None:
                     memo = r.memo = {}
-                checked, hit = memo.get(oid, (base, -1))
+                known = memo.get(oid)
+                checked, hit = known if known is not None else (base, -1)
                 if hit < base and checked < end:  # no known hit left: scan the new bodies, newest first
                     needle = oid.encode("utf-8", "surrogateescape")
                     for i in range(len(bodies) - 1, max(checked, base) - base - 1, -1):

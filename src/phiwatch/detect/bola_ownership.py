@@ -58,6 +58,17 @@ class BolaOwnership:
     def __init__(self, ctx: DetectContext, options: BolaOwnershipOptions) -> None:
         self.ctx = ctx
         self.o = options
+        # settings copied to native attributes: read per event, and a msgspec field read from
+        # compiled code is a generic getattr (a type lookup and a descriptor call) each time
+        self.exempt_system_scopes = options.exempt_system_scopes
+        self.ids_cap = options.ids_cap
+        self.min_distinct = options.min_distinct
+        self.min_peers = options.min_peers
+        self.min_success_ids = options.min_success_ids
+        self.peer_factor = options.peer_factor
+        self.peer_quantile = options.peer_quantile
+        self.probe_min_requests = options.probe_min_requests
+        self.probe_ratio = options.probe_ratio
         self.book = AlertBook(NAME, ctx)
         cap = ctx.options.max_keys
         self.uses: Lru[tuple[str, EndpointKey], _Use] = Lru(cap)
@@ -66,14 +77,13 @@ class BolaOwnership:
 
     def _peer_threshold(self, ep: EndpointKey) -> float:
         p = self.peers.get(ep)
-        o = self.o
-        if p is None or len(p.samples) < o.min_peers:
-            return float(o.min_distinct)
+        if p is None or len(p.samples) < self.min_peers:
+            return float(self.min_distinct)
         if p.dirty:
             s = sorted(p.samples)
-            p.q = float(s[min(len(s) - 1, int(o.peer_quantile * len(s)))])
+            p.q = float(s[min(len(s) - 1, int(self.peer_quantile * len(s)))])
             p.dirty = 0
-        return max(float(o.min_distinct), o.peer_factor * p.q)
+        return max(float(self.min_distinct), self.peer_factor * p.q)
 
     def _close(self, ep: EndpointKey, use: _Use) -> None:
         p = self.peers.setdefault(ep, _Peers)
@@ -85,7 +95,7 @@ class BolaOwnership:
         v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or not v.oid or v.allowlisted:
             return
-        if v.system_scope and self.o.exempt_system_scopes:
+        if v.system_scope and self.exempt_system_scopes:
             self.counts["exempt"] += 1
             return
         ep = v.endpoint
@@ -101,7 +111,7 @@ class BolaOwnership:
         oid = v.oid
         new = oid not in use.ids and not self.ctx.owned(v)
         if new:
-            if len(use.ids) < self.o.ids_cap:
+            if len(use.ids) < self.ids_cap:
                 use.ids.add(oid)
             else:
                 use.more += 1
@@ -110,9 +120,8 @@ class BolaOwnership:
         elif new and 200 <= status < 300:
             use.ok_ids += 1
         distinct = len(use.ids) + use.more
-        o = self.o
-        if distinct >= o.min_distinct and distinct >= self._peer_threshold(ep):
-            severity = "high" if use.ok_ids >= o.min_success_ids else "medium"
+        if distinct >= self.min_distinct and distinct >= self._peer_threshold(ep):
+            severity = "high" if use.ok_ids >= self.min_success_ids else "medium"
             self.book.raise_alert(
                 v,
                 severity,
@@ -126,7 +135,7 @@ class BolaOwnership:
                 },
                 endpoint=ep,
             )
-        elif use.n >= o.probe_min_requests and use.fails >= o.probe_ratio * use.n:
+        elif use.n >= self.probe_min_requests and use.fails >= self.probe_ratio * use.n:
             self.book.raise_alert(
                 v,
                 "medium",

@@ -50,31 +50,35 @@ class BolaSmart:
     def __init__(self, ctx: DetectContext, options: BolaSmartOptions) -> None:
         self.ctx = ctx
         self.options = options
+        # settings copied to native attributes: read per event, and a msgspec field read from
+        # compiled code is a generic getattr (a type lookup and a descriptor call) each time
+        self.body_when_pinned = options.body_when_pinned
+        self.max_body_bytes = options.max_body_bytes
+        self.max_entries = options.max_entries
+        self.parse_bodies = options.parse_bodies
         self.book = AlertBook(NAME, ctx)
         self.counts: dict[str, int] = {"no_context": 0, "bad_body": 0, "body_too_large": 0}
 
     def _targets(self, v: View, own: str) -> tuple[set[str], str]:
-        req = v.event.request
         rtype = v.rtype
         found: set[str] = set()
         via = ""
         if rtype == "Patient" and v.rid:
             found.add(v.rid)
             via = "path"
-        elif rtype and req.query:
-            found.update(patient_refs_in_query(rtype, req.query))
+        elif rtype and v.query:
+            found.update(patient_refs_in_query(rtype, v.query))
             via = "query" if found else ""
-        pinned = bool(found) and found == {own}
-        resp = v.event.response
-        body = resp.body
+        pinned = len(found) == 1 and own in found
+        body = v.response.body
         if (
-            self.options.parse_bodies
+            self.parse_bodies
             and body
             and 200 <= v.status < 300
-            and (not pinned or self.options.body_when_pinned)
+            and (not pinned or self.body_when_pinned)
             and (rtype == "Patient" or in_compartment(rtype) or not v.rid)
         ):
-            if len(body) > self.options.max_body_bytes:
+            if len(body) > self.max_body_bytes:
                 self.counts["body_too_large"] += 1
             else:
                 try:
@@ -82,8 +86,8 @@ class BolaSmart:
                 except orjson.JSONDecodeError:
                     self.counts["bad_body"] += 1
                 else:
-                    in_body = patient_refs_in_body(doc, self.options.max_entries)
-                    if in_body - found - {own}:
+                    in_body = patient_refs_in_body(doc, self.max_entries)
+                    if any(pid != own and pid not in found for pid in in_body):
                         via = "body"
                     found |= in_body
         return found, via
@@ -102,9 +106,9 @@ class BolaSmart:
                 self.counts["no_context"] += 1  # patient scopes but no patient to compare with
             return
         found, via = self._targets(v, own)
+        if not found or (len(found) == 1 and own in found):
+            return  # only its own patient, or none: the common case, no set built
         others = found - {own}
-        if not others:
-            return
         severity = "high" if 200 <= v.status < 300 else "medium"
         h = self.ctx.hash
         evidence: dict[str, object] = {

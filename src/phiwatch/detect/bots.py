@@ -70,6 +70,12 @@ class Bots:
     def __init__(self, ctx: DetectContext, options: BotsOptions) -> None:
         self.ctx = ctx
         self.o = options
+        # settings copied to native attributes: read per event, and a msgspec field read from
+        # compiled code is a generic getattr (a type lookup and a descriptor call) each time
+        self.regular_cv = options.regular_cv
+        self.regular_max_interval_s = options.regular_max_interval_s
+        self.regular_min = options.regular_min
+        self.regular_min_requests = options.regular_min_requests
         self.book = AlertBook(NAME, ctx)
         agents = load_agents()
         for token, kind in options.extra_agents.items():
@@ -97,7 +103,7 @@ class Bots:
         v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted:
             return
-        ua = event.request.headers.get("user-agent", "")  # Event.user_agent, minus a property call
+        ua = v.request.headers.get("user-agent", "")  # Event.user_agent, minus a property call
         if len(ua) > UA_MAX:
             self.counts["long_user_agent"] += 1
             ua = ua[:UA_MAX]
@@ -138,11 +144,10 @@ class Bots:
                 delta = dt - tm.mean
                 tm.mean += delta / n
                 tm.m2 += delta * (dt - tm.mean)
-        o = self.o
-        if tm.n >= o.regular_min and 0 < tm.mean <= o.regular_max_interval_s:
+        if tm.n >= self.regular_min and 0 < tm.mean <= self.regular_max_interval_s:
             sd = (tm.m2 / (tm.n - 1)) ** 0.5
-            if sd / tm.mean < o.regular_cv:
-                severity = "medium" if tm.requests >= o.regular_min_requests else "low"
+            if sd / tm.mean < self.regular_cv:
+                severity = "medium" if tm.requests >= self.regular_min_requests else "low"
                 evidence = {
                     "reason": "regular_timing",
                     "interval_s": round(tm.mean, 2),

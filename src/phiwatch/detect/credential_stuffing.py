@@ -73,6 +73,19 @@ class CredentialStuffing:
     def __init__(self, ctx: DetectContext, options: CredentialStuffingOptions) -> None:
         self.ctx = ctx
         self.o = options
+        # settings copied to native attributes: read per event, and a msgspec field read from
+        # compiled code is a generic getattr (a type lookup and a descriptor call) each time
+        self.brute_failures = options.brute_failures
+        self.campaign_failures = options.campaign_failures
+        self.campaign_ips = options.campaign_ips
+        self.campaign_ratio = options.campaign_ratio
+        self.campaign_usernames = options.campaign_usernames
+        self.max_body_bytes = options.max_body_bytes
+        self.min_fail_ratio = options.min_fail_ratio
+        self.min_failures = options.min_failures
+        self.min_usernames = options.min_usernames
+        self.takeover_failures = options.takeover_failures
+        self.users_cap = options.users_cap
         self.book = AlertBook(NAME, ctx)
         cap = ctx.options.max_keys
         self.by_ip: Lru[str, _Tally] = Lru(cap)
@@ -89,8 +102,7 @@ class CredentialStuffing:
         return t
 
     def _is_login(self, v: View) -> bool:
-        req = v.event.request
-        return req.method == "POST" and req.path.lower().rstrip("/").endswith(self._suffixes)
+        return v.method == "POST" and v.path.lower().rstrip("/").endswith(self._suffixes)
 
     def process(self, event: Event) -> None:
         req = event.request
@@ -100,8 +112,7 @@ class CredentialStuffing:
         v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted or not self._is_login(v):
             return
-        o = self.o
-        user = username(req.body, req.headers.get("content-type", ""), o.max_body_bytes)
+        user = username(req.body, req.headers.get("content-type", ""), self.max_body_bytes)
         if user is None and req.body:
             self.counts["body_unread"] += 1
         huser = self.ctx.hash(user) if user else ""
@@ -115,9 +126,9 @@ class CredentialStuffing:
             t.attempts += 1
             if failed:
                 t.failures += 1
-            if huser and len(t.users) < o.users_cap:
+            if huser and len(t.users) < self.users_cap:
                 t.users.add(huser)
-        if len(ua_t.ips) < o.users_cap:
+        if len(ua_t.ips) < self.users_cap:
             ua_t.ips.add(v.ip)
         prior_user_failures = 0
         if huser:
@@ -130,7 +141,7 @@ class CredentialStuffing:
                 u_t.ips.add(v.ip)
         ip_actor = f"ip:{v.ip}" if v.ip else v.actor
         ep = v.endpoint
-        if ok and max(prior_ip_failures, prior_user_failures) >= o.takeover_failures:
+        if ok and max(prior_ip_failures, prior_user_failures) >= self.takeover_failures:
             self.book.raise_alert(
                 v,
                 "high",
@@ -143,10 +154,14 @@ class CredentialStuffing:
                 endpoint=ep,
                 distinct={"accounts": [huser]} if huser else None,
             )
-        if failed and ip_t.failures >= o.min_failures and ip_t.failures >= o.min_fail_ratio * ip_t.attempts:
-            if len(ip_t.users) >= o.min_usernames:
+        if (
+            failed
+            and ip_t.failures >= self.min_failures
+            and ip_t.failures >= self.min_fail_ratio * ip_t.attempts
+        ):
+            if len(ip_t.users) >= self.min_usernames:
                 reason = "stuffing"
-            elif ip_t.failures >= o.brute_failures:
+            elif ip_t.failures >= self.brute_failures:
                 reason = "brute_force"
             else:
                 reason = ""
@@ -165,10 +180,10 @@ class CredentialStuffing:
                 )
         if (
             failed
-            and ua_t.failures >= o.campaign_failures
-            and len(ua_t.ips) >= o.campaign_ips
-            and len(ua_t.users) >= o.campaign_usernames
-            and ua_t.failures >= o.campaign_ratio * ua_t.attempts
+            and ua_t.failures >= self.campaign_failures
+            and len(ua_t.ips) >= self.campaign_ips
+            and len(ua_t.users) >= self.campaign_usernames
+            and ua_t.failures >= self.campaign_ratio * ua_t.attempts
         ):
             self.book.raise_alert(
                 v,

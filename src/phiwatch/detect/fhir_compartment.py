@@ -557,14 +557,16 @@ def patient_refs_in_query(resource_type: str, query: str) -> list[str]:
         if not eq or not value:
             continue
         name, _, modifier = name.partition(":")
+        if "%" in value or "+" in value:  # unquote_plus is plain Python: only when needed
+            value = unquote_plus(value)
         if resource_type == "Patient" and name == "_id":
-            out.extend(v for v in unquote_plus(value).split(",") if v)
+            out.extend(v for v in value.split(",") if v)
             continue
         if name not in params:
             continue
         if modifier and modifier not in ("Patient", "exact"):
             continue  # :missing, :identifier, :Group ... do not name a patient id
-        for v in unquote_plus(value).split(","):
+        for v in value.split(","):
             pid = patient_id_of_reference(v) if "/" in v else None
             if pid is None and "/" not in v and v and (name in BARE_PATIENT_PARAMS or modifier == "Patient"):
                 pid = v

@@ -57,10 +57,10 @@ class _Client:
         self.cost = 0.0
 
 
-def cost_of(v: View) -> float:
-    """Relative server cost of one request (1 = a cheap read)."""
-    ev = v.event
-    resp = ev.response
+def cost_of(v: View, surcharge: float = 20.0) -> float:
+    """Relative server cost of one request (1 = a cheap read; ``surcharge`` for an expensive
+    search or operation)."""
+    resp = v.response
     cost = 1.0
     ms = resp.duration_ms
     if ms:
@@ -70,16 +70,15 @@ def cost_of(v: View) -> float:
         body = resp.body
         size = len(body) if body else 0
     cost += size / 100_000.0
-    req = ev.request
-    query = req.query
-    if "$everything" in req.path or (query and ("_include" in query or "_revinclude" in query)):
-        cost += 20.0
+    query = v.query
+    if v.op == "$everything" or (query and ("_include" in query or "_revinclude" in query)):
+        cost += surcharge
     elif query and "_count=" in query:
         for part in query.split("&"):
             if part.startswith("_count="):
                 n = part[7:]
                 if n.isdigit() and len(n) < 9 and int(n) >= 500:
-                    cost += 20.0
+                    cost += surcharge
     return cost
 
 
@@ -92,6 +91,17 @@ class Flood:
     def __init__(self, ctx: DetectContext, options: FloodOptions) -> None:
         self.ctx = ctx
         self.o = options
+        # settings copied to native attributes: read per event, and a msgspec field read from
+        # compiled code is a generic getattr (a type lookup and a descriptor call) each time
+        self.alpha = options.alpha
+        self.client_min = options.client_min
+        self.concentration = options.concentration
+        self.cost_min = options.cost_min
+        self.expensive_surcharge = options.expensive_surcharge
+        self.factor = options.factor
+        self.min_samples = options.min_samples
+        self.min_volume = options.min_volume
+        self.top_sources = options.top_sources
         self.book = AlertBook(NAME, ctx)
         cap = ctx.options.max_keys
         self.rates: Lru[EndpointKey, _Rate] = Lru(max(1, cap // 10))
@@ -99,19 +109,19 @@ class Flood:
 
     def baseline(self, r: _Rate, hour: int) -> float | None:
         """Expected requests per minute on the endpoint at this hour; None while learning."""
-        if r.hours_n[hour] >= self.o.min_samples:
+        if r.hours_n[hour] >= self.min_samples:
             return r.hours[hour]
-        if r.day_n >= self.o.min_samples:
+        if r.day_n >= self.min_samples:
             return r.day
         return None
 
     def _fold(self, r: _Rate, minute: int) -> None:
         """Close the endpoint's current minute (and the empty minutes since) into its baseline."""
-        a = self.o.alpha
+        a = self.alpha
         gap = min(minute - r.minute, 61)
         # an empty minute's 0 is never capped when factor >= 0 (the cap is then >= 0): its
         # baseline need not be looked up (up to 60 such minutes per fold of a quiet endpoint)
-        uncapped_zero = self.o.factor >= 0.0
+        uncapped_zero = self.factor >= 0.0
         for k in range(gap):
             m = r.minute + k
             hour = (m // 60) % 24
@@ -119,7 +129,7 @@ class Flood:
             if k == 0 or not uncapped_zero:
                 base = self.baseline(r, hour)
                 if base is not None:
-                    x = min(x, self.o.factor * max(base, 1.0))
+                    x = min(x, self.factor * max(base, 1.0))
             r.hours[hour] = x if r.hours_n[hour] == 0 else (1 - a) * r.hours[hour] + a * x
             r.hours_n[hour] += 1
             r.day = x if r.day_n == 0 else (1 - a) * r.day + a * x
@@ -139,7 +149,7 @@ class Flood:
                 r.lead, r.lead_n = actor, n
             elif n == r.lead_n:
                 r.lead_ok = False  # a tie: which one max() names depends on key order
-        elif len(top) < self.o.top_sources:
+        elif len(top) < self.top_sources:
             top[actor] = 1
             if r.lead_n == 0:  # a new key ties an older one at 1: the older stays first
                 r.lead, r.lead_n = actor, 1
@@ -163,7 +173,6 @@ class Flood:
         v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted:
             return
-        o = self.o
         minute = int(v.t // 60)
         ep = v.endpoint
         actor = v.actor
@@ -184,29 +193,30 @@ class Flood:
                 r.lead_ok = False
         else:
             self._count_source(r, actor)
-        if count > o.min_volume:  # below min_volume no baseline can make an endpoint alert
+        if count > self.min_volume:  # below min_volume no baseline can make an endpoint alert
             self._endpoint_rate(v, r, minute)
         c = self.clients.get(actor)
         if c is None or c.minute != minute:
             c = self.clients.put(actor, _Client(minute))
         c.count += 1
-        c.cost += cost_of(v)
-        if c.count >= o.client_min:
-            severity = "high" if c.count >= 2 * o.client_min else "medium"
+        c.cost += cost_of(v, self.expensive_surcharge)
+        if c.count >= self.client_min:
+            severity = "high" if c.count >= 2 * self.client_min else "medium"
             self.book.raise_alert(v, severity, {"reason": "client_rate", "per_minute": c.count})
-        elif c.cost >= o.cost_min:
+        elif c.cost >= self.cost_min:
             self.book.raise_alert(
                 v, "high", {"reason": "expensive", "cost_per_minute": round(c.cost), "per_minute": c.count}
             )
 
     def _endpoint_rate(self, v: View, r: _Rate, minute: int) -> None:
-        o = self.o
         base = self.baseline(r, (minute // 60) % 24)
-        limit = max(float(o.min_volume), o.factor * base) if base is not None else float(o.min_volume)
+        limit = (
+            max(float(self.min_volume), self.factor * base) if base is not None else float(self.min_volume)
+        )
         if r.count > limit:
             top, n = self._top(r)
             share = n / r.count
-            if share >= o.concentration:
+            if share >= self.concentration:
                 actor, severity = top, "high" if r.count > 2 * limit else "medium"
             else:
                 actor, severity = "*", "low"

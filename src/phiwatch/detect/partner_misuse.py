@@ -74,22 +74,16 @@ class _Profile:
 
 def operation(v: View) -> str:
     """``METHOD interaction`` for FHIR, ``METHOD template`` otherwise."""
-    req = v.event.request
-    method = req.method
+    method = v.method
+    if v.op:
+        return f"{method} {v.op}"
     if v.rtype:
-        path = req.path
-        op = path.rsplit("/", 1)[-1]
-        if op.startswith("$"):
-            return f"{method} {op}"
-        if "/_history" in path:
+        if "/_history" in v.path:
             return f"{method} history"
         if v.rid:
             return f"{method} read" if method == "GET" else f"{method} update"
         return f"{method} search" if method == "GET" else f"{method} create"
-    last = req.path.rsplit("/", 1)[-1]
-    if last.startswith("$"):
-        return f"{method} {last}"
-    return f"{method} {v.endpoint.path}"
+    return f"{method} {v.tpath}"
 
 
 def partner_of(v: View) -> str | None:
@@ -109,11 +103,19 @@ class PartnerMisuse:
     def __init__(self, ctx: DetectContext, options: PartnerMisuseOptions) -> None:
         self.ctx = ctx
         self.o = options
+        # settings copied to native attributes: read per event, and a msgspec field read from
+        # compiled code is a generic getattr (a type lookup and a descriptor call) each time
+        self.learn_events = options.learn_events
+        self.learn_s = options.learn_s
+        self.purposes = options.purposes
+        self.types_cap = options.types_cap
+        self.volume_factor = options.volume_factor
+        self.volume_min = options.volume_min
         self.book = AlertBook(NAME, ctx)
         self.profiles: Lru[str, _Profile] = Lru(ctx.options.max_keys)
 
     def _purpose(self, v: View, partner: str, rtype: str, op: str) -> None:
-        purpose = self.o.purposes.get(partner)
+        purpose = self.purposes.get(partner)
         if purpose is None:
             return
         bad_type = bool(rtype and purpose.resource_types and rtype not in purpose.resource_types)
@@ -142,10 +144,9 @@ class PartnerMisuse:
         v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted:
             return
-        o = self.o
         rtype = v.rtype
         op = operation(v)
-        if o.purposes:
+        if self.purposes:
             self._purpose(v, partner, rtype, op)
         t = v.t
         p = self.profiles.get(partner)
@@ -161,13 +162,13 @@ class PartnerMisuse:
         if learning_hours:
             p.hours |= hour_bit
         if not p.frozen:
-            if len(p.types) < o.types_cap and rtype:
+            if len(p.types) < self.types_cap and rtype:
                 p.types.add(rtype)
                 p.clinical = p.clinical or rtype in CLINICAL_TYPES
-            if len(p.ops) < o.types_cap:
+            if len(p.ops) < self.types_cap:
                 p.ops.add(op)
             p.busiest = max(p.busiest, p.hour_n)
-            if p.n >= o.learn_events and v.t - p.first >= o.learn_s:
+            if p.n >= self.learn_events and v.t - p.first >= self.learn_s:
                 p.frozen = True
             return
         actor = f"client:{partner}" if ":" not in partner else partner
@@ -188,7 +189,7 @@ class PartnerMisuse:
             )
         if learning_hours:
             p.busiest = max(p.busiest, p.hour_n)  # the busiest hour of the first whole day
-        elif p.hour_n > max(o.volume_min, o.volume_factor * p.busiest):
+        elif p.hour_n > max(self.volume_min, self.volume_factor * p.busiest):
             evidence = {"reason": "volume", "per_hour": p.hour_n, "learned_busiest_hour": p.busiest}
             self.book.raise_alert(v, "medium", evidence, actor=actor)
         if not learning_hours and not p.hours & hour_bit:

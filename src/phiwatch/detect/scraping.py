@@ -56,6 +56,21 @@ class Scraping:
     def __init__(self, ctx: DetectContext, options: ScrapingOptions) -> None:
         self.ctx = ctx
         self.o = options
+        # settings copied to native attributes: read per event, and a msgspec field read from
+        # compiled code is a generic getattr (a type lookup and a descriptor call) each time
+        self.broad_count = options.broad_count
+        self.broad_searches = options.broad_searches
+        self.deep_offset = options.deep_offset
+        self.deep_pages = options.deep_pages
+        self.distributed_records = options.distributed_records
+        self.exempt_system_scopes = options.exempt_system_scopes
+        self.ips_cap = options.ips_cap
+        self.max_records = options.max_records
+        self.min_ips = options.min_ips
+        self.records_cap = options.records_cap
+        self.walk_run = options.walk_run
+        self.walk_step = options.walk_step
+        self.window_s = options.window_s
         self.book = AlertBook(NAME, ctx)
         self.harvests: Lru[str, _Harvest] = Lru(ctx.options.max_keys)
         self._queries: Lru[str, tuple[int, int, bool]] = Lru(4096)
@@ -63,7 +78,6 @@ class Scraping:
 
     def _parse_query(self, query: str) -> tuple[int, int, bool]:
         """(deep page parameters, huge ``_count`` parameters, has a filter) of a query string."""
-        o = self.o
         deep = broad = 0
         filtered = False
         for part in query.split("&"):
@@ -71,26 +85,26 @@ class Scraping:
             if name in PAGE_PARAMS:
                 n = _int(value)
                 if n is not None and (
-                    n >= o.deep_offset or (name in ("page", "_page") and n * 20 >= o.deep_offset)
+                    n >= self.deep_offset or (name in ("page", "_page") and n * 20 >= self.deep_offset)
                 ):
                     deep += 1
             elif name == "_count":
                 n = _int(value)
-                if n is not None and n >= o.broad_count:
+                if n is not None and n >= self.broad_count:
                     broad += 1
             if name and name not in NO_FILTER:
                 filtered = True
         return deep, broad, filtered
 
     def _query(self, v: View, h: _Harvest) -> None:
-        query = v.event.request.query
+        query = v.query
         parsed = self._queries.get(query)  # searches repeat (same filters, other pages)
         if parsed is None:
             parsed = self._queries.put(query, self._parse_query(query))
         deep, broad, filtered = parsed
         h.deep += deep
         h.broad += broad
-        if not filtered and v.rtype and not v.rid and v.event.request.method == "GET":
+        if not filtered and v.rtype and not v.rid and v.method == "GET":
             h.broad += 1
 
     def process(self, event: Event) -> None:
@@ -98,28 +112,27 @@ class Scraping:
         v = ctx.last_view if event is ctx.last_event else ctx.view(event)
         if v is None or v.allowlisted:
             return
-        o = self.o
-        if v.system_scope and o.exempt_system_scopes:
+        if v.system_scope and self.exempt_system_scopes:
             self.counts["exempt"] += 1
             return
-        win = int(v.t // o.window_s)
+        win = int(v.t // self.window_s)
         actor = v.actor
         h = self.harvests.get(actor)
         if h is None or h.window != win:
             h = self.harvests.put(actor, _Harvest(win))
         ips = h.ips
-        if len(ips) < o.ips_cap:
+        if len(ips) < self.ips_cap:
             ips.add(v.ip)
-        if event.request.query:
+        if v.query:
             self._query(v, h)
         oid = v.oid
         # v.owned: already answered when bola_ownership asked first (no call then)
         if oid and 200 <= v.status < 300 and not (v.owned if v.owned is not None else ctx.owned(v)):
-            path = v.endpoint.path
+            path = v.tpath
             rec = hash((path, oid))
             records = h.records
             if rec not in records:
-                if len(records) < o.records_cap:
+                if len(records) < self.records_cap:
                     records.add(rec)
                 else:
                     h.more += 1
@@ -127,32 +140,32 @@ class Scraping:
                 n = int(oid)
                 last_id = h.last_id
                 last = last_id.get(path)
-                h.run = h.run + 1 if last is not None and 0 < abs(n - last) <= o.walk_step else 0
+                h.run = h.run + 1 if last is not None and 0 < abs(n - last) <= self.walk_step else 0
                 if h.run > h.best:
                     h.best = h.run
                 if last is not None or len(last_id) < 64:
                     last_id[path] = n
         n_records = len(h.records) + h.more
         if (
-            n_records < o.distributed_records
-            and h.best < o.walk_run
-            and h.deep < o.deep_pages
-            and h.broad < o.broad_searches
-            and n_records < o.max_records
+            n_records < self.distributed_records
+            and h.best < self.walk_run
+            and h.deep < self.deep_pages
+            and h.broad < self.broad_searches
+            and n_records < self.max_records
         ):
             return  # the common case: no rule can fire
         n_ips = len(ips)
         reason = ""
         severity = "medium"
-        if n_records >= o.max_records:
+        if n_records >= self.max_records:
             reason, severity = "volume", "high"
-        elif n_ips >= o.min_ips and n_records >= o.distributed_records:
+        elif n_ips >= self.min_ips and n_records >= self.distributed_records:
             reason, severity = "distributed", "high"
-        elif h.best >= o.walk_run:
+        elif h.best >= self.walk_run:
             reason, severity = "sequential_walk", "high"
-        elif h.deep >= o.deep_pages:
+        elif h.deep >= self.deep_pages:
             reason = "deep_pagination"
-        elif h.broad >= o.broad_searches:
+        elif h.broad >= self.broad_searches:
             reason = "broad_search"
         if reason:
             evidence: dict[str, object] = {

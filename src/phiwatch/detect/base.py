@@ -270,8 +270,9 @@ class DetectContext:
         self._templates: Lru[str, str] = Lru(8192)
         self._shapes: Lru[str, tuple[int, int]] = Lru(8192)
         self._hashes: Lru[str, str] = Lru(8192)
-        # (fingerprint, ip) -> (actor, system_scope): both follow from the credential
-        self._actors: Lru[tuple[str, str], tuple[str, bool]] = Lru(65_536)
+        # credential fingerprint -> (actor, system_scope); client IP -> actor without one
+        self._actors: Lru[str, tuple[str, bool]] = Lru(65_536)
+        self._ip_actors: Lru[str, str] = Lru(65_536)
         self._window_s = self.options.window_s
         self._received: Lru[str, _Received] = Lru(self.options.ownership_actors)
         # The event last viewed and its view: detectors after the first test ``last_event``
@@ -338,20 +339,24 @@ class DetectContext:
         v.ip = ip
         ident = event.identity
         v.ident = ident
-        if ident is not None:
-            fp = ident.fingerprint
-            key = (fp, ip)
-            hit = self._actors.get(key)
+        fp = ident.fingerprint if ident is not None else ""
+        if fp and ident is not None:
+            # a credential's actor and scopes follow from the credential alone (Identity.actor
+            # is never empty with a fingerprint): one cache entry per credential
+            hit = self._actors.get(fp)
             if hit is None:
                 scoped = any(s.startswith("system/") for s in ident.scopes)
-                hit = self._actors.put(key, (actor_of(ident, ip), scoped))
-            v.actor, scoped = hit
-            if not fp:  # no credential fingerprint: the scopes are not tied to the key
-                scoped = bool(ident.scopes) and any(s.startswith("system/") for s in ident.scopes)
-            v.system_scope = scoped
-        else:
-            v.actor = actor_of(None, ip)
-            v.system_scope = False
+                hit = self._actors.put(fp, (actor_of(ident, ip), scoped))
+            v.actor, v.system_scope = hit
+        elif ident is not None and ident.actor:  # an identity without a fingerprint (raw use)
+            v.actor = actor_of(ident, ip)
+            v.system_scope = bool(ident.scopes) and any(s.startswith("system/") for s in ident.scopes)
+        else:  # no credential: the client IP is the actor
+            actor = self._ip_actors.get(ip)
+            if actor is None:
+                actor = self._ip_actors.put(ip, actor_of(None, ip))
+            v.actor = actor
+            v.system_scope = ident is not None and any(s.startswith("system/") for s in ident.scopes)
         # the request and response fields detectors read, each read once here: from compiled
         # code every msgspec attribute read is a generic getattr
         req = v.request = event.request

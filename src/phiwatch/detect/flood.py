@@ -71,7 +71,10 @@ def cost_of(v: View, surcharge: float = 20.0) -> float:
         size = len(body) if body else 0
     cost += size / 100_000.0
     query = v.query
-    if v.op == "$everything" or (query and ("_include" in query or "_revinclude" in query)):
+    # "include" first: most queries have none, so one search instead of two
+    if v.op == "$everything" or (
+        query and "include" in query and ("_include" in query or "_revinclude" in query)
+    ):
         cost += surcharge
     elif query and "_count=" in query:
         for part in query.split("&"):

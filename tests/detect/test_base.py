@@ -256,3 +256,14 @@ def test_ownership_memo_survives_eviction_of_the_body_that_held_the_id() -> None
     ctx.view(tevent(path="/v2/invoices", resp_body=b'{"id":"555"}', ts=T0 + 4))
     back = ctx.view(tevent(path="/v2/invoices/555", ts=T0 + 5))
     assert back is not None and ctx.owned(back)  # received again: owned again
+
+
+@given(st.floats(min_value=0.0, max_value=1e9, allow_nan=False), st.integers(min_value=0, max_value=3))
+@settings(max_examples=300)
+def test_rounded_agrees_with_round_but_for_ties(x: float, digits: int) -> None:
+    from phiwatch.detect.base import rounded
+
+    got = rounded(x, digits)
+    # round() breaks exact ties to even, rounded() up: they may differ by one last unit only
+    assert abs(got - round(x, digits)) <= 10.0**-digits * 1.000001
+    assert rounded(2.5, 0) == 3.0 and rounded(0.125, 2) == 0.13 and rounded(7.0, 1) == 7.0

@@ -22,7 +22,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, rounded
 from phiwatch.detect.options import BolaOwnershipOptions, detector_options
 from phiwatch.model import Alert, EndpointKey, Event
 
@@ -131,7 +131,7 @@ class BolaOwnership:
                     "ids_ok": use.ok_ids,
                     "refused": use.fails,
                     "requests": use.n,
-                    "peer_threshold": round(self._peer_threshold(ep), 1),
+                    "peer_threshold": rounded(self._peer_threshold(ep), 1),
                 },
                 endpoint=ep,
             )

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, rounded
 from phiwatch.detect.fhir_compartment import in_compartment
 from phiwatch.detect.options import BotsOptions, detector_options
 from phiwatch.errors import ConfigError
@@ -150,8 +150,8 @@ class Bots:
                 severity = "medium" if tm.requests >= self.regular_min_requests else "low"
                 evidence = {
                     "reason": "regular_timing",
-                    "interval_s": round(tm.mean, 2),
-                    "cv": round(sd / tm.mean, 3),
+                    "interval_s": rounded(tm.mean, 2),
+                    "cv": rounded(sd / tm.mean, 3),
                 }
                 self.book.raise_alert(v, severity, evidence | {"requests": tm.requests})
 

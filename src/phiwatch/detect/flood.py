@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any
 
-from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View
+from phiwatch.detect.base import DETECTORS, AlertBook, DetectContext, Detector, Lru, View, rounded
 from phiwatch.detect.options import FloodOptions, detector_options
 from phiwatch.model import Alert, EndpointKey, Event
 
@@ -208,7 +208,9 @@ class Flood:
             self.book.raise_alert(v, severity, {"reason": "client_rate", "per_minute": c.count})
         elif c.cost >= self.cost_min:
             self.book.raise_alert(
-                v, "high", {"reason": "expensive", "cost_per_minute": round(c.cost), "per_minute": c.count}
+                v,
+                "high",
+                {"reason": "expensive", "cost_per_minute": int(c.cost + 0.5), "per_minute": c.count},
             )
 
     def _endpoint_rate(self, v: View, r: _Rate, minute: int) -> None:
@@ -226,8 +228,8 @@ class Flood:
             evidence: dict[str, object] = {
                 "reason": "endpoint_rate",
                 "per_minute": r.count,
-                "baseline": round(base, 1) if base is not None else None,
-                "top_share": round(share, 2),
+                "baseline": rounded(base, 1) if base is not None else None,
+                "top_share": rounded(share, 2),
             }
             self.book.raise_alert(v, severity, evidence, actor=actor, endpoint=v.endpoint)
 

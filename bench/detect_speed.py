@@ -14,7 +14,7 @@ same run (``--no-pure`` skips the second).
 Documented bound: with ``DetectOptions.max_keys`` = 100k (default), the detectors' state stays
 under ~400 MB RSS growth whatever the number of actors (every table is an LRU capped at
 ``max_keys``, alert books at ``max_alerts``, received-list ownership at 2048 actors x 64 KiB,
-ownership answers memoised for 128 ids per such actor). Measured: +286 MB with 1M actors, each
+ownership answers memoised for 128 ids per such actor). Measured: +240-286 MB with 1M actors, each
 table at its 100k cap (the actors are per user: ``subject_key`` is set as the identity stage
 sets it).
 """

@@ -99,3 +99,18 @@ def test_compiled_and_source_give_identical_alerts() -> None:
     assert compiled["build"]["compiled"] is True  # type: ignore[index]
     assert compiled["alerts"] == pure["alerts"]
     assert compiled["stats"] == pure["stats"]
+
+
+def test_stale_means_edited_after_the_build_not_installed_just_after(tmp_path: Path) -> None:
+    from phiwatch.detect import STALE_AFTER_S, _stale
+
+    so = tmp_path / "flood.cpython-311-x86_64-linux-gnu.so"
+    py = tmp_path / "flood.py"
+    so.write_bytes(b"")
+    py.write_text("")
+    built = 1_800_000_000.0
+    os.utime(so, (built, built))
+    os.utime(py, (built + 0.001, built + 0.001))  # a wheel install writes the .py just after
+    assert _stale({"flood": so}, tmp_path) == []
+    os.utime(py, (built + STALE_AFTER_S + 60, built + STALE_AFTER_S + 60))  # edited later
+    assert _stale({"flood": so}, tmp_path) == ["flood"]

@@ -37,8 +37,18 @@ def _compiled_modules() -> dict[str, Path]:
     return out
 
 
-def _stale(compiled: dict[str, Path]) -> list[str]:
-    return sorted(n for n, so in compiled.items() if (_HERE / f"{n}.py").stat().st_mtime > so.stat().st_mtime)
+# An installer writes a wheel's files one after another, the .py maybe just after its .so:
+# only a source newer by more than this is an edit made after the build.
+STALE_AFTER_S = 10.0
+
+
+def _stale(compiled: dict[str, Path], here: Path = _HERE) -> list[str]:
+    """The compiled modules whose source was edited after the build."""
+    return sorted(
+        n
+        for n, so in compiled.items()
+        if (here / f"{n}.py").stat().st_mtime > so.stat().st_mtime + STALE_AFTER_S
+    )
 
 
 class _SourceFirst:

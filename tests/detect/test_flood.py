@@ -117,7 +117,7 @@ def test_top_source_is_the_first_of_the_largest(actors: list[str], slots: int) -
 def _fold_every_minute(flood: Flood, r: _Rate, minute: int) -> None:
     """The plain definition of a fold: each closed minute (the empty ones after the first count
     0) capped at factor x its own baseline, then folded into the hour's and the day's EWMA."""
-    o = flood.o
+    o = flood  # the detector holds its settings as attributes
     for k in range(min(minute - r.minute, 61)):
         hour = ((r.minute + k) // 60) % 24
         base = flood.baseline(r, hour)

@@ -80,7 +80,7 @@ if _COMPILED:
             stacklevel=2,
         )
     if _REASON.startswith("plain"):
-        sys.meta_path.insert(0, _SourceFirst(set(_COMPILED)))  # type: ignore[arg-type]
+        sys.meta_path.insert(0, _SourceFirst(set(_COMPILED)))
 
 
 def build_info() -> dict[str, object]:

@@ -57,7 +57,6 @@ class BolaOwnership:
 
     def __init__(self, ctx: DetectContext, options: BolaOwnershipOptions) -> None:
         self.ctx = ctx
-        self.o = options
         # settings copied to native attributes: read per event, and a msgspec field read from
         # compiled code is a generic getattr (a type lookup and a descriptor call) each time
         self.exempt_system_scopes = options.exempt_system_scopes

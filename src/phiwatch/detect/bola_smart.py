@@ -49,7 +49,6 @@ class BolaSmart:
 
     def __init__(self, ctx: DetectContext, options: BolaSmartOptions) -> None:
         self.ctx = ctx
-        self.options = options
         # settings copied to native attributes: read per event, and a msgspec field read from
         # compiled code is a generic getattr (a type lookup and a descriptor call) each time
         self.body_when_pinned = options.body_when_pinned

@@ -69,7 +69,6 @@ class Bots:
 
     def __init__(self, ctx: DetectContext, options: BotsOptions) -> None:
         self.ctx = ctx
-        self.o = options
         # settings copied to native attributes: read per event, and a msgspec field read from
         # compiled code is a generic getattr (a type lookup and a descriptor call) each time
         self.regular_cv = options.regular_cv

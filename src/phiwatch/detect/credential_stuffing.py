@@ -72,7 +72,6 @@ class CredentialStuffing:
 
     def __init__(self, ctx: DetectContext, options: CredentialStuffingOptions) -> None:
         self.ctx = ctx
-        self.o = options
         # settings copied to native attributes: read per event, and a msgspec field read from
         # compiled code is a generic getattr (a type lookup and a descriptor call) each time
         self.brute_failures = options.brute_failures

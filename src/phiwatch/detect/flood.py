@@ -93,7 +93,6 @@ class Flood:
 
     def __init__(self, ctx: DetectContext, options: FloodOptions) -> None:
         self.ctx = ctx
-        self.o = options
         # settings copied to native attributes: read per event, and a msgspec field read from
         # compiled code is a generic getattr (a type lookup and a descriptor call) each time
         self.alpha = options.alpha

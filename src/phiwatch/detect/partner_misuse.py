@@ -102,7 +102,6 @@ class PartnerMisuse:
 
     def __init__(self, ctx: DetectContext, options: PartnerMisuseOptions) -> None:
         self.ctx = ctx
-        self.o = options
         # settings copied to native attributes: read per event, and a msgspec field read from
         # compiled code is a generic getattr (a type lookup and a descriptor call) each time
         self.learn_events = options.learn_events

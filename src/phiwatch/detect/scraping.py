@@ -55,7 +55,6 @@ class Scraping:
 
     def __init__(self, ctx: DetectContext, options: ScrapingOptions) -> None:
         self.ctx = ctx
-        self.o = options
         # settings copied to native attributes: read per event, and a msgspec field read from
         # compiled code is a generic getattr (a type lookup and a descriptor call) each time
         self.broad_count = options.broad_count

@@ -11,7 +11,7 @@ import msgspec
 import pytest
 
 from phiwatch.ingest import IngestOptions, detect_format
-from tests.conftest import need_shared
+from tests.conftest import DATA, need_shared
 from tests.ingest.util import read_all, rejected_lines, shape
 
 ROOT = ("corpora", "ingest")
@@ -36,7 +36,7 @@ def corpus(*parts: str) -> Path:
 
 
 def corpus_files() -> list[str]:
-    base = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "corpora" / "ingest"
+    base = DATA.joinpath(*ROOT)  # where need_shared() looks, PHIWATCH_SHARED included
     if not base.exists():
         return ["<missing>"]  # need_shared() then skips (fails in CI)
     return sorted(
